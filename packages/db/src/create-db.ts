@@ -1,0 +1,44 @@
+import { Kysely, Migrator, PostgresDialect } from "kysely";
+import pg from "pg";
+import type { DB } from "./generated/db.js";
+import { migrationProvider } from "./migrations/index.js";
+
+export type Database = Kysely<DB>;
+
+export interface CreateDbOptions {
+  /** Pool size; PostgreSQL does the work, so a few connections per core is plenty. */
+  maxConnections?: number;
+  /** Milliseconds to wait for a free connection before failing the request. */
+  connectionTimeoutMs?: number;
+  /** Milliseconds any one statement may run before PostgreSQL cancels it. */
+  statementTimeoutMs?: number;
+}
+
+/** One pg Pool wrapped in Kysely. The caller owns it and must `destroy()` it. */
+export function createDb(connectionString: string, options: CreateDbOptions = {}): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    // A transaction left open by a crashed request must not hold row locks forever.
+    idle_in_transaction_session_timeout: 30_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client can lose its connection (server restart); pg emits that on the pool, and an
+  // unhandled 'error' event would kill the process. The next query simply gets a new client.
+  pool.on("error", () => {});
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/** Applies every pending migration; throws with the failing migration's name. */
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === "Error");
+    throw new Error(`migration ${failed?.migrationName ?? "(unknown)"} failed: ${String(error)}`, {
+      cause: error,
+    });
+  }
+}

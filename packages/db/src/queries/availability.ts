@@ -1,0 +1,57 @@
+import { type Kysely, sql } from "kysely";
+import type { DB } from "../generated/db.js";
+
+export type SeatAvailabilityStatus = "AVAILABLE" | "HELD" | "CONFIRMED";
+
+export interface AvailabilitySnapshot {
+  show_id: number;
+  as_of: Date;
+  seats: {
+    seat_id: number;
+    seat_number: string;
+    status: SeatAvailabilityStatus;
+    hold_expiry: Date | null;
+  }[];
+}
+
+/**
+ * Every seat of a show with its status, in one statement against one database time, so a
+ * snapshot is consistent: a hold that has lapsed reads AVAILABLE even before it is marked
+ * EXPIRED. Returns undefined when the show does not exist.
+ */
+export async function selectAvailability(
+  db: Kysely<DB>,
+  showId: number,
+): Promise<AvailabilitySnapshot | undefined> {
+  const { rows } = await sql<{
+    as_of: Date;
+    seat_id: number | null;
+    seat_number: string | null;
+    status: SeatAvailabilityStatus;
+    hold_expiry: Date | null;
+  }>`
+    SELECT t.as_of, s.id AS seat_id, s.seat_number,
+           CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
+                WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN 'HELD'
+                ELSE 'AVAILABLE' END AS status,
+           CASE WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN r.hold_expiry END AS hold_expiry
+    FROM (SELECT statement_timestamp() AS as_of) t
+    JOIN shows sh ON sh.id = ${showId}
+    LEFT JOIN seats s ON s.show_id = sh.id
+    LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
+    ORDER BY s.sort_key, s.seat_number
+  `.execute(db);
+  const first = rows[0];
+  if (!first) return undefined;
+  const seats: AvailabilitySnapshot["seats"] = [];
+  for (const row of rows) {
+    if (row.seat_id === null || row.seat_number === null) continue; // a show without seats
+    seats.push({
+      seat_id: row.seat_id,
+      seat_number: row.seat_number,
+      status: row.status,
+      hold_expiry: row.hold_expiry,
+    });
+  }
+  return { show_id: showId, as_of: first.as_of, seats };
+}

@@ -1,0 +1,5 @@
+export * from "./availability.js";
+export * from "./reservations.js";
+export * from "./seats.js";
+export * from "./shows.js";
+export * from "./users.js";

@@ -1,0 +1,10 @@
+import { type Database, selectAvailability } from "@eventforge/db";
+import { ShowNotFoundError } from "./errors.js";
+import type { Availability } from "./types.js";
+
+/** Each seat of the show AVAILABLE, HELD (until hold_expiry) or CONFIRMED, as of database time. */
+export async function getAvailability(db: Database, showId: number): Promise<Availability> {
+  const snapshot = await selectAvailability(db, showId);
+  if (!snapshot) throw new ShowNotFoundError(showId);
+  return snapshot;
+}

@@ -1,0 +1,152 @@
+import {
+  type Database,
+  endReservation,
+  expireLapsedHoldOnSeat,
+  findActiveHoldExpiry,
+  findReservation,
+  findSeatForHold,
+  insertHold,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  lockReservation,
+  type SeatRef,
+  settleHeldReservation,
+} from "@eventforge/db";
+import {
+  ForbiddenError,
+  HoldExpiredError,
+  InvalidInputError,
+  InvalidTransitionError,
+  ReservationNotFoundError,
+  SeatNotFoundError,
+  SeatTakenError,
+  ShowStartedError,
+  UserNotFoundError,
+} from "./errors.js";
+import { normalizeSeatLabel } from "./seat-labels.js";
+import { type Actor, isAdmin, type Reservation } from "./types.js";
+
+export const HOLD_MINUTES = { min: 1, max: 20, default: 10 } as const;
+
+export type SeatSelector = { seat_id: number } | { show_id: number; seat_number: string };
+
+export interface HoldSeatInput {
+  seat: SeatSelector;
+  /** Whose hold it is; defaults to the actor. Only an admin may name someone else. */
+  user_id?: number | undefined;
+  hold_minutes?: number | undefined;
+}
+
+/**
+ * Puts a time-boxed hold on a free seat. In one transaction: mark the seat's lapsed hold EXPIRED,
+ * then insert the new hold. The partial unique index decides races: of concurrent holds on one
+ * seat exactly one inserts, every other gets SeatTakenError.
+ */
+export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor): Promise<Reservation> {
+  const userId = input.user_id ?? actor.userId;
+  if (userId !== actor.userId && !isAdmin(actor)) {
+    throw new ForbiddenError("only an admin may hold a seat for another user");
+  }
+  const holdMinutes = input.hold_minutes ?? HOLD_MINUTES.default;
+  if (!Number.isInteger(holdMinutes) || holdMinutes < HOLD_MINUTES.min || holdMinutes > HOLD_MINUTES.max) {
+    throw new InvalidInputError(`hold_minutes must be a whole number from ${HOLD_MINUTES.min} to ${HOLD_MINUTES.max}`);
+  }
+  const ref: SeatRef =
+    "seat_id" in input.seat
+      ? { seatId: input.seat.seat_id }
+      : { showId: input.seat.show_id, seatNumber: normalizeSeatLabel(input.seat.seat_number) };
+
+  const seat = await findSeatForHold(db, ref);
+  if (!seat) throw new SeatNotFoundError("seat not found", { ...input.seat });
+  if (seat.show_started) throw new ShowStartedError(seat.show_id);
+
+  try {
+    return await db.transaction().execute(async (tx) => {
+      await expireLapsedHoldOnSeat(tx, seat.seat_id);
+      return insertHold(tx, { userId, seatId: seat.seat_id, showId: seat.show_id, holdMinutes });
+    });
+  } catch (error) {
+    if (isUniqueViolation(error, "unique_active_reservation_per_seat")) {
+      throw new SeatTakenError(seat, await findActiveHoldExpiry(db, seat.seat_id));
+    }
+    if (isForeignKeyViolation(error, "reservations_user_id_fkey")) throw new UserNotFoundError(userId);
+    throw error;
+  }
+}
+
+/**
+ * Buys a held seat. Locks the reservation, then compares hold_expiry with database time read
+ * after the lock: a live hold becomes CONFIRMED; a lapsed one becomes EXPIRED (committed) and the
+ * call fails with HoldExpiredError. Confirming a CONFIRMED reservation returns it unchanged.
+ */
+export async function confirmReservation(
+  db: Database,
+  input: { reservation_id: number },
+  actor: Actor,
+): Promise<Reservation> {
+  const result = await db.transaction().execute(async (tx) => {
+    const current = await lockOwnReservation(tx, input.reservation_id, actor);
+    switch (current.status) {
+      case "CONFIRMED":
+        return current;
+      case "HELD":
+        return settleHeldReservation(tx, current.id);
+      case "EXPIRED":
+        throw new HoldExpiredError(current.id, current.hold_expiry);
+      case "CANCELLED":
+        throw new InvalidTransitionError(current.id, current.status, "confirmed");
+    }
+  });
+  if (result.status === "EXPIRED") throw new HoldExpiredError(result.id, result.hold_expiry);
+  return result;
+}
+
+/**
+ * Gives a seat back. HELD → CANCELLED (EXPIRED if the hold had already lapsed); CANCELLED and
+ * EXPIRED are returned unchanged. A CONFIRMED booking can be cancelled by an admin only.
+ */
+export async function releaseReservation(
+  db: Database,
+  input: { reservation_id: number },
+  actor: Actor,
+): Promise<Reservation> {
+  return db.transaction().execute(async (tx) => {
+    const current = await lockOwnReservation(tx, input.reservation_id, actor);
+    switch (current.status) {
+      case "CANCELLED":
+      case "EXPIRED":
+        return current;
+      case "CONFIRMED":
+        if (!isAdmin(actor)) throw new InvalidTransitionError(current.id, current.status, "released");
+        return endReservation(tx, current.id);
+      case "HELD":
+        return endReservation(tx, current.id);
+    }
+  });
+}
+
+/** A reservation as it stands now (a lapsed hold reads EXPIRED). Owner or admin only. */
+export async function getReservation(
+  db: Database,
+  input: { reservation_id: number },
+  actor: Actor,
+): Promise<Reservation> {
+  const reservation = await findReservation(db, input.reservation_id);
+  return assertVisibleTo(reservation, input.reservation_id, actor);
+}
+
+async function lockOwnReservation(db: Database, reservationId: number, actor: Actor) {
+  return assertVisibleTo(await lockReservation(db, reservationId), reservationId, actor);
+}
+
+// Someone else's reservation is "not found": a 403 would confirm that the id exists.
+function assertVisibleTo<R extends { user_id: number }>(
+  reservation: R | undefined,
+  reservationId: number,
+  actor: Actor,
+): R {
+  if (!reservation || (reservation.user_id !== actor.userId && !isAdmin(actor))) {
+    throw new ReservationNotFoundError(reservationId);
+  }
+  return reservation;
+}

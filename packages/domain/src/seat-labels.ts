@@ -1,0 +1,53 @@
+import { DuplicateSeatLabelError, InvalidSeatLabelError } from "./errors.js";
+
+export const SEAT_LABEL_MAX_LENGTH = 32;
+
+/**
+ * The one spelling of a seat label: trimmed, whitespace runs collapsed to one space, uppercased.
+ * `" c5 "` → `"C5"`. Throws InvalidSeatLabelError when the result is empty, longer than 32
+ * characters, or has a non-printable character.
+ */
+export function normalizeSeatLabel(raw: string): string {
+  const label = raw.trim().replace(/\s+/gu, " ").toUpperCase();
+  if (label.length === 0) throw new InvalidSeatLabelError(raw, "empty");
+  if ([...label].length > SEAT_LABEL_MAX_LENGTH) {
+    throw new InvalidSeatLabelError(raw, `longer than ${SEAT_LABEL_MAX_LENGTH} characters`);
+  }
+  // Control, format, surrogate, unassigned and private-use code points are not printable.
+  if (/\p{C}/u.test(label)) throw new InvalidSeatLabelError(raw, "contains a non-printable character");
+  return label;
+}
+
+/**
+ * Normalizes a batch and rejects it whole if two labels become the same label,
+ * naming every repeated label once.
+ */
+export function normalizeSeatLabels(raw: readonly string[]): string[] {
+  const labels = raw.map(normalizeSeatLabel);
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const label of labels) {
+    if (seen.has(label)) repeated.add(label);
+    seen.add(label);
+  }
+  if (repeated.size > 0) throw new DuplicateSeatLabelError(sortSeatLabels([...repeated]), "request");
+  return labels;
+}
+
+/**
+ * A key whose byte-wise order is the natural order of labels: each run of digits is written as
+ * its length (two digits) followed by the digits without leading zeros, so A2 < A10 < B1.
+ */
+export function seatSortKey(label: string): string {
+  return label.replace(/\d+/gu, (digits) => {
+    const value = digits.replace(/^0+(?=\d)/u, "");
+    return value.length.toString().padStart(2, "0") + value;
+  });
+}
+
+const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Labels in natural order, the order every list of seats is returned in. */
+export function sortSeatLabels(labels: readonly string[]): string[] {
+  return [...labels].sort((a, b) => byteOrder(seatSortKey(a), seatSortKey(b)) || byteOrder(a, b));
+}

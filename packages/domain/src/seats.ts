@@ -1,0 +1,49 @@
+import {
+  type Database,
+  findExistingSeatLabels,
+  insertSeats,
+  isUniqueViolation,
+  listSeats as selectSeats,
+  lockShowForSeatChanges,
+} from "@eventforge/db";
+import { DuplicateSeatLabelError, ShowNotFoundError } from "./errors.js";
+import { normalizeSeatLabels, seatSortKey } from "./seat-labels.js";
+import { getShow } from "./shows.js";
+import type { Seat } from "./types.js";
+
+/**
+ * Adds seats to a show, all or nothing: labels are normalized, and a label repeated in the
+ * request or already on the show rejects the whole request, naming the labels.
+ */
+export async function addSeats(
+  db: Database,
+  input: { show_id: number; seat_numbers: readonly string[] },
+): Promise<{ seats: Seat[] }> {
+  const labels = normalizeSeatLabels(input.seat_numbers);
+  const inserted = await db.transaction().execute(async (tx) => {
+    // Serializes additions to one show, so the check below cannot race another request.
+    if (!(await lockShowForSeatChanges(tx, input.show_id))) throw new ShowNotFoundError(input.show_id);
+    const existing = await findExistingSeatLabels(tx, input.show_id, labels);
+    if (existing.length > 0) throw new DuplicateSeatLabelError(existing, "show");
+    try {
+      return await insertSeats(
+        tx,
+        input.show_id,
+        labels.map((label) => ({ seat_number: label, sort_key: seatSortKey(label) })),
+      );
+    } catch (error) {
+      // The unique constraint is the last line of defence; it should never be what fires.
+      if (isUniqueViolation(error, "seats_show_id_seat_number_key")) {
+        throw new DuplicateSeatLabelError(labels, "show");
+      }
+      throw error;
+    }
+  });
+  inserted.sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0));
+  return { seats: inserted.map(({ id, show_id, seat_number }) => ({ id, show_id, seat_number })) };
+}
+
+export async function listSeats(db: Database, showId: number): Promise<{ seats: Seat[] }> {
+  await getShow(db, showId);
+  return { seats: await selectSeats(db, showId) };
+}

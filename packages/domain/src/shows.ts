@@ -1,0 +1,24 @@
+import { type Database, findShow, insertShow, listShows as selectShows } from "@eventforge/db";
+import { ShowNotFoundError } from "./errors.js";
+import type { Show } from "./types.js";
+
+export function createShow(db: Database, input: { title: string; venue: string; starts_at: Date }): Promise<Show> {
+  return insertShow(db, input);
+}
+
+export async function getShow(db: Database, showId: number): Promise<Show> {
+  const show = await findShow(db, showId);
+  if (!show) throw new ShowNotFoundError(showId);
+  return show;
+}
+
+/** One page of shows by start time; `next_cursor` is the offset of the next page, or null. */
+export async function listShows(
+  db: Database,
+  page: { limit: number; cursor?: number | undefined },
+): Promise<{ items: Show[]; next_cursor: number | null }> {
+  const offset = page.cursor ?? 0;
+  const rows = await selectShows(db, { offset, limit: page.limit + 1 });
+  const items = rows.slice(0, page.limit);
+  return { items, next_cursor: rows.length > page.limit ? offset + page.limit : null };
+}
