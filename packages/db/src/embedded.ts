@@ -55,7 +55,12 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgresServer> {
   const port = options.port ?? (await findFreePort());
   await mkdir(options.dataDir, { recursive: true });
-  const log = options.onLog ?? (() => {});
+  const recent: string[] = [];
+  const log = (message: string) => {
+    recent.push(message.trim());
+    if (recent.length > 5) recent.shift();
+    options.onLog?.(message);
+  };
   const server = new EmbeddedPostgres({
     databaseDir: options.dataDir,
     port,
@@ -77,7 +82,15 @@ export async function startEmbeddedPostgres(
     onError: (error: unknown) => log(String(error)),
   });
   if (!(await clusterExists(options.dataDir))) await server.initialise();
-  await server.start();
+  try {
+    await server.start();
+  } catch (error) {
+    // The library rejects without a reason; PostgreSQL's own last words say why.
+    throw new Error(
+      `embedded PostgreSQL in ${options.dataDir} did not start (is another server using it?): ${recent.join(" | ")}`,
+      { cause: error },
+    );
+  }
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   await waitUntilAcceptingConnections(url);
   return { url, port, stop: () => server.stop() };

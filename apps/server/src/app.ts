@@ -1,0 +1,98 @@
+import { randomBytes } from "node:crypto";
+import { join } from "node:path";
+import { createDb, type Database, migrateToLatest } from "@eventforge/db";
+import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@eventforge/db/embedded";
+import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/domain";
+import pg from "pg";
+import type { Logger } from "pino";
+import type { ServerConfig } from "./config.js";
+import { startHttpServer } from "./http.js";
+import { resolveJwtSecret } from "./jwt-secret.js";
+
+export interface RunningEventForge {
+  url: string;
+  db: Database;
+  /** Closes the HTTP server, then the pool, then the embedded database (if any). */
+  stop(): Promise<void>;
+}
+
+const EMBEDDED_DATABASE = "eventforge";
+
+/** Starts everything: Postgres (embedded or external), migrations, admin, the HTTP server. */
+export async function startEventForge(config: ServerConfig, logger: Logger): Promise<RunningEventForge> {
+  let embedded: EmbeddedPostgresServer | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    const dataDir = join(config.dataDir, "postgres");
+    logger.info({ dataDir }, "starting embedded PostgreSQL");
+    embedded = await startEmbeddedPostgres({
+      dataDir,
+      persistent: true,
+      onLog: (message) => logger.debug({ postgres: message.trim() }),
+    });
+    databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
+  }
+
+  const db = createDb(databaseUrl, { maxConnections: config.poolSize });
+  try {
+    await migrateToLatest(db);
+    const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
+    await bootstrapAdmin(db, config, logger);
+    const http = await startHttpServer({
+      db,
+      tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
+      host: config.host,
+      port: config.port,
+      logger,
+    });
+    logger.info({ url: http.url, database: embedded ? "embedded" : "DATABASE_URL" }, "EventForge is serving /trpc");
+    return {
+      url: http.url,
+      db,
+      stop: async () => {
+        await http.close();
+        await db.destroy();
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await db.destroy();
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
+    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function bootstrapAdmin(db: Database, config: ServerConfig, logger: Logger): Promise<void> {
+  let result: AdminBootstrap;
+  if (config.admin) {
+    result = await ensureAdmin(db, config.admin);
+  } else if (config.nodeEnv !== "production") {
+    result = await ensureSomeAdmin(db, () => randomBytes(12).toString("base64url"));
+  } else {
+    logger.warn("no EVENTFORGE_ADMIN_EMAIL/EVENTFORGE_ADMIN_PASSWORD: no admin account is ensured");
+    return;
+  }
+  if (result.kind === "created" && result.generated) {
+    // Printed once, when the account is created; it is never stored in clear.
+    logger.warn(
+      { email: result.user.email, password: result.password },
+      "created a development admin; note this password, it is not shown again",
+    );
+  } else {
+    logger.info({ email: result.user.email, change: result.kind }, "admin account ensured");
+  }
+}

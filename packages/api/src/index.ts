@@ -1,0 +1,9 @@
+import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "./root.js";
+
+export { type Context, type ContextDeps, createContextInner, createHttpContextFactory } from "./context.js";
+export type { ErrorData, ErrorReason } from "./errors.js";
+export { type AppRouter, appRouter, createCaller } from "./root.js";
+
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;

@@ -1,0 +1,147 @@
+import { HOLD_MINUTES, normalizeSeatLabel } from "@eventforge/domain";
+import { z } from "zod";
+
+// One set of schemas, used by the procedures, the REST surface and (as types) the client.
+// Field names are the wire contract of DESIGN §2: snake_case.
+
+const PG_INT_MAX = 2_147_483_647;
+export const id = z.number().int().positive().max(PG_INT_MAX);
+
+/** A Date, or an ISO-8601 date-time string with an offset (`Z` or `+02:00`). */
+export const dateTime = z.union([
+  z.date(),
+  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
+]);
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** A raw seat label: must normalize (trim, collapse spaces, uppercase) to a valid label. */
+export const seatLabel = z
+  .string()
+  .max(256)
+  .superRefine((raw, ctx) => {
+    try {
+      normalizeSeatLabel(raw);
+    } catch (error) {
+      ctx.addIssue({ code: "custom", message: (error as Error).message });
+    }
+  });
+
+// ---- inputs -------------------------------------------------------------------------------
+
+export const loginInput = z.strictObject({
+  email: z.string().trim().min(1).max(320),
+  password: z.string().min(1).max(256),
+});
+
+export const createUserInput = z.strictObject({
+  name: text(200),
+  phone_number: z
+    .string()
+    .trim()
+    .regex(/^\+?[0-9][0-9 ()-]{2,31}$/u, "a phone number: digits, spaces, ( ) - and an optional leading +"),
+  email: z.email().trim().max(320),
+  // OWASP: at least 8 characters; the cap only bounds the hashing work.
+  password: z.string().min(8).max(256),
+});
+
+export const createShowInput = z.strictObject({
+  title: text(200),
+  venue: text(200),
+  starts_at: dateTime,
+});
+
+export const showIdInput = z.strictObject({ show_id: id });
+
+export const listShowsInput = z
+  .strictObject({
+    limit: z.number().int().min(1).max(100).default(20),
+    /** Offset of the page, as returned in `next_cursor`. */
+    cursor: z.number().int().min(0).max(PG_INT_MAX).optional(),
+  })
+  .default({ limit: 20 });
+
+export const MAX_SEATS_PER_REQUEST = 10_000;
+
+export const addSeatsInput = z.strictObject({
+  show_id: id,
+  seat_numbers: z.array(seatLabel).min(1).max(MAX_SEATS_PER_REQUEST),
+});
+
+const holdOptions = {
+  /** Whose hold it is; defaults to the caller. Only an admin may name another user. */
+  user_id: id.optional(),
+  hold_minutes: z.number().int().min(HOLD_MINUTES.min).max(HOLD_MINUTES.max).default(HOLD_MINUTES.default),
+};
+
+/** A seat is named by its id, or by its show and label. */
+export const holdInput = z.union([
+  z.strictObject({ seat_id: id, ...holdOptions }),
+  z.strictObject({ show_id: id, seat_number: seatLabel, ...holdOptions }),
+]);
+
+export const reservationIdInput = z.strictObject({ reservation_id: id });
+
+// ---- outputs ------------------------------------------------------------------------------
+
+export const roleSchema = z.enum(["customer", "admin"]);
+
+export const userSchema = z.object({
+  id,
+  name: z.string(),
+  phone_number: z.string(),
+  email: z.string(),
+  role: roleSchema,
+  created_at: z.date(),
+});
+
+export const loginOutput = z.object({
+  access_token: z.string(),
+  token_type: z.literal("bearer"),
+  expires_in: z.number().int(),
+  user: userSchema,
+});
+
+export const showSchema = z.object({
+  id,
+  title: z.string(),
+  venue: z.string(),
+  starts_at: z.date(),
+  created_at: z.date(),
+});
+
+export const showPageSchema = z.object({
+  items: z.array(showSchema),
+  next_cursor: z.number().int().nullable(),
+});
+
+export const seatSchema = z.object({ id, show_id: id, seat_number: z.string() });
+export const seatsOutput = z.object({ seats: z.array(seatSchema) });
+
+export const seatStatusSchema = z.enum(["AVAILABLE", "HELD", "CONFIRMED"]);
+
+export const availabilityOutput = z.object({
+  show_id: id,
+  as_of: z.date(),
+  seats: z.array(
+    z.object({
+      seat_id: id,
+      seat_number: z.string(),
+      status: seatStatusSchema,
+      hold_expiry: z.date().nullable(),
+    }),
+  ),
+});
+
+export const reservationStatusSchema = z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]);
+
+export const reservationSchema = z.object({
+  id,
+  user_id: id,
+  seat_id: id,
+  show_id: id,
+  status: reservationStatusSchema,
+  hold_expiry: z.date(),
+  created_at: z.date(),
+  updated_at: z.date(),
+});

@@ -1,0 +1,52 @@
+import { DomainError, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
+import { initTRPC } from "@trpc/server";
+import superjson from "superjson";
+import type { Context } from "./context.js";
+import { domainErrorToTRPCError, errorData } from "./errors.js";
+
+export interface Meta {
+  /** Filled in by the REST surface. */
+  openapi?: Record<string, unknown>;
+}
+
+const t = initTRPC
+  .context<Context>()
+  .meta<Meta>()
+  .create({
+    transformer: superjson,
+    // Stack traces never leave the server, whatever NODE_ENV says.
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      return {
+        ...shape,
+        // An unexpected failure says nothing about its cause; the server logs it.
+        message: internal ? "internal server error" : shape.message,
+        data: { ...shape.data, ...errorData(error) },
+      };
+    },
+  });
+
+export const createCallerFactory = t.createCallerFactory;
+export const router = t.router;
+
+/** Turns a domain error thrown by a service into its TRPCError, in this one place. */
+const mapDomainErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.cause instanceof DomainError) {
+    throw domainErrorToTRPCError(result.error.cause);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapDomainErrors);
+
+export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.actor) throw ctx.authError ?? new NotAuthenticatedError();
+  return next({ ctx: { ...ctx, actor: ctx.actor } });
+});
+
+export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
+  if (ctx.actor.role !== "admin") throw new ForbiddenError("this needs an admin account");
+  return next();
+});

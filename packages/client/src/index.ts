@@ -1,0 +1,57 @@
+import type { AppRouter, ErrorReason, RouterInputs, RouterOutputs } from "@eventforge/api";
+import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import superjson from "superjson";
+
+export type { AppRouter, ErrorReason, RouterInputs, RouterOutputs };
+
+export type EventForgeClient = TRPCClient<AppRouter>;
+
+export interface EventForgeClientOptions {
+  /** The server's base URL, e.g. `http://127.0.0.1:8001` (`/trpc` is added when missing). */
+  url: string;
+  /** A bearer access token from `auth.login`, or a function returning the current one. */
+  token?: string | (() => string | undefined | Promise<string | undefined>);
+  /** Extra headers sent with every request. */
+  headers?: Record<string, string>;
+  /** A fetch implementation; the global one by default. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The typed EventForge client: `client.reservations.hold.mutate({ seat_id })` with inputs,
+ * outputs and errors inferred from the server's router. Calls made together are batched into
+ * one HTTP request.
+ */
+export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
+  const url = options.url.replace(/\/+$/u, "");
+  return createTRPCClient<AppRouter>({
+    links: [
+      httpBatchLink({
+        url: url.endsWith("/trpc") ? url : `${url}/trpc`,
+        transformer: superjson,
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        async headers() {
+          const token = typeof options.token === "function" ? await options.token() : options.token;
+          return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+        },
+      }),
+    ],
+  });
+}
+
+
+/** An error returned by the EventForge server (as opposed to, say, a network failure). */
+export type EventForgeError = TRPCClientError<AppRouter>;
+
+export function isEventForgeError(error: unknown): error is EventForgeError {
+  return error instanceof TRPCClientError;
+}
+
+/**
+ * The stable machine-readable reason of a failed call (`SEAT_TAKEN`, `HOLD_EXPIRED`, ...), or
+ * undefined when the error did not come from the server (e.g. it is unreachable).
+ */
+export function getErrorReason(error: unknown): ErrorReason | undefined {
+  if (!isEventForgeError(error)) return undefined;
+  return error.data?.reason ?? undefined;
+}

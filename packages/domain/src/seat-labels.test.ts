@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import { DuplicateSeatLabelError, InvalidSeatLabelError } from "./errors.js";
+import { normalizeSeatLabel, normalizeSeatLabels, seatSortKey, sortSeatLabels } from "./seat-labels.js";
+
+describe("normalizeSeatLabel", () => {
+  it("trims, collapses whitespace runs and uppercases", () => {
+    expect(["A1", "A2", " c5 "].map(normalizeSeatLabel)).toEqual(["A1", "A2", "C5"]);
+    expect(normalizeSeatLabel("  box \t 3\n a ")).toBe("BOX 3 A");
+  });
+
+  it.each([
+    ["", "empty"],
+    ["   ", "empty"],
+    ["A".repeat(33), "longer than 32"],
+    ["A\u0000", "non-printable"],
+    ["A\u200B1", "non-printable"],
+  ])("rejects %j (%s)", (raw, why) => {
+    expect(() => normalizeSeatLabel(raw)).toThrow(InvalidSeatLabelError);
+    expect(() => normalizeSeatLabel(raw)).toThrow(why);
+  });
+
+  it("accepts exactly 32 characters after normalization", () => {
+    expect(normalizeSeatLabel(` ${"b".repeat(32)} `)).toBe("B".repeat(32));
+  });
+});
+
+describe("normalizeSeatLabels", () => {
+  it("rejects a batch whose labels collide after normalization, naming each once", () => {
+    const attempt = () => normalizeSeatLabels(["a1", "A1 ", "b2", "B2", "b2", "C3"]);
+    expect(attempt).toThrow(DuplicateSeatLabelError);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as DuplicateSeatLabelError).labels).toEqual(["A1", "B2"]);
+    }
+  });
+});
+
+describe("natural order", () => {
+  it("puts A2 before A10 and rows in alphabetical order", () => {
+    expect(sortSeatLabels(["A10", "B1", "A2", "A1", "AA1", "B10", "B9"])).toEqual([
+      "A1",
+      "A2",
+      "A10",
+      "AA1",
+      "B1",
+      "B9",
+      "B10",
+    ]);
+  });
+
+  it("orders numbers of any length by value, leading zeros aside", () => {
+    expect(sortSeatLabels(["R100", "R20", "R3", "R007"])).toEqual(["R3", "R007", "R20", "R100"]);
+    expect(seatSortKey("A10") > seatSortKey("A9")).toBe(true);
+  });
+});

@@ -1,0 +1,14 @@
+import { defineConfig } from "vitest/config";
+
+// One run for the whole workspace: one PostgreSQL (see packages/db/src/testing), one database per
+// test file cloned from a migrated template.
+export default defineConfig({
+  test: {
+    include: ["{apps,packages}/*/src/**/*.test.ts"],
+    globalSetup: ["packages/db/src/testing/global-setup.ts"],
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+    // Two cores: a couple of files at a time keeps the race tests honest and the run steady.
+    maxWorkers: 2,
+  },
+});
