@@ -45,7 +45,10 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       port: config.port,
       logger,
     });
-    logger.info({ url: http.url, database: embedded ? "embedded" : "DATABASE_URL" }, "EventForge is serving /trpc");
+    logger.info(
+      { url: http.url, database: embedded ? "embedded" : "DATABASE_URL" },
+      "EventForge is serving /trpc",
+    );
     return {
       url: http.url,
       db,

@@ -26,14 +26,25 @@ const envSchema = z
     EVENTFORGE_DATA_DIR: optionalText,
     EVENTFORGE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
     EVENTFORGE_JWT_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
-    EVENTFORGE_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400 * 30).default(3_600),
+    EVENTFORGE_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(86_400 * 30)
+      .default(3_600),
     EVENTFORGE_ADMIN_EMAIL: optionalText.pipe(z.email().optional()),
-    EVENTFORGE_ADMIN_PASSWORD: optionalText.pipe(z.string().min(8, "must be at least 8 characters").optional()),
+    EVENTFORGE_ADMIN_PASSWORD: optionalText.pipe(
+      z.string().min(8, "must be at least 8 characters").optional(),
+    ),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.EVENTFORGE_JWT_SECRET) {
-      ctx.addIssue({ code: "custom", path: ["EVENTFORGE_JWT_SECRET"], message: "is required when NODE_ENV=production" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["EVENTFORGE_JWT_SECRET"],
+        message: "is required when NODE_ENV=production",
+      });
     }
     if (Boolean(env.EVENTFORGE_ADMIN_EMAIL) !== Boolean(env.EVENTFORGE_ADMIN_PASSWORD)) {
       const missing = env.EVENTFORGE_ADMIN_EMAIL ? "EVENTFORGE_ADMIN_PASSWORD" : "EVENTFORGE_ADMIN_EMAIL";

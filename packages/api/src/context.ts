@@ -1,5 +1,11 @@
 import type { Database } from "@eventforge/db";
-import { type Actor, DomainError, InvalidTokenError, type TokenSigner, verifyAccessToken } from "@eventforge/domain";
+import {
+  type Actor,
+  DomainError,
+  InvalidTokenError,
+  type TokenSigner,
+  verifyAccessToken,
+} from "@eventforge/domain";
 
 export interface ContextDeps {
   db: Database;

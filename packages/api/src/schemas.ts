@@ -8,10 +8,7 @@ const PG_INT_MAX = 2_147_483_647;
 export const id = z.number().int().positive().max(PG_INT_MAX);
 
 /** A Date, or an ISO-8601 date-time string with an offset (`Z` or `+02:00`). */
-export const dateTime = z.union([
-  z.date(),
-  z.iso.datetime({ offset: true }).transform((s) => new Date(s)),
-]);
+export const dateTime = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 

@@ -39,7 +39,6 @@ export function createEventForgeClient(options: EventForgeClientOptions): EventF
   });
 }
 
-
 /** An error returned by the EventForge server (as opposed to, say, a network failure). */
 export type EventForgeError = TRPCClientError<AppRouter>;
 

@@ -1,4 +1,4 @@
 export { type CreateDbOptions, createDb, type Database, migrateToLatest } from "./create-db.js";
+export { isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";
 export * from "./queries/index.js";
-export { isForeignKeyViolation, isUniqueViolation } from "./errors.js";

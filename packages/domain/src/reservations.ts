@@ -49,7 +49,9 @@ export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor)
   }
   const holdMinutes = input.hold_minutes ?? HOLD_MINUTES.default;
   if (!Number.isInteger(holdMinutes) || holdMinutes < HOLD_MINUTES.min || holdMinutes > HOLD_MINUTES.max) {
-    throw new InvalidInputError(`hold_minutes must be a whole number from ${HOLD_MINUTES.min} to ${HOLD_MINUTES.max}`);
+    throw new InvalidInputError(
+      `hold_minutes must be a whole number from ${HOLD_MINUTES.min} to ${HOLD_MINUTES.max}`,
+    );
   }
   const ref: SeatRef =
     "seat_id" in input.seat

@@ -3,8 +3,8 @@ import {
   findExistingSeatLabels,
   insertSeats,
   isUniqueViolation,
-  listSeats as selectSeats,
   lockShowForSeatChanges,
+  listSeats as selectSeats,
 } from "@eventforge/db";
 import { DuplicateSeatLabelError, ShowNotFoundError } from "./errors.js";
 import { normalizeSeatLabels, seatSortKey } from "./seat-labels.js";

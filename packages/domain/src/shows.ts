@@ -2,7 +2,10 @@ import { type Database, findShow, insertShow, listShows as selectShows } from "@
 import { ShowNotFoundError } from "./errors.js";
 import type { Show } from "./types.js";
 
-export function createShow(db: Database, input: { title: string; venue: string; starts_at: Date }): Promise<Show> {
+export function createShow(
+  db: Database,
+  input: { title: string; venue: string; starts_at: Date },
+): Promise<Show> {
   return insertShow(db, input);
 }
 

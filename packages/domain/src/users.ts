@@ -86,14 +86,14 @@ export async function ensureAdmin(
   if (user.role === "admin" && (await verifyPassword(passwordHash, admin.password))) {
     return { kind: "unchanged", user };
   }
-  return { kind: "updated", user: await updateUserAdminAccess(db, user.id, await hashPassword(admin.password)) };
+  return {
+    kind: "updated",
+    user: await updateUserAdminAccess(db, user.id, await hashPassword(admin.password)),
+  };
 }
 
 /** For a development start without configured credentials: an admin with a random password, once. */
-export async function ensureSomeAdmin(
-  db: Database,
-  generatePassword: () => string,
-): Promise<AdminBootstrap> {
+export async function ensureSomeAdmin(db: Database, generatePassword: () => string): Promise<AdminBootstrap> {
   const existing = await findAnyAdmin(db);
   if (existing) return { kind: "unchanged", user: existing };
   const password = generatePassword();

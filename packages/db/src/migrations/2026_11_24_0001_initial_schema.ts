@@ -39,7 +39,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint("seats_id_show_id_key", ["id", "show_id"])
     .addCheckConstraint("seats_seat_number_length_check", sql`char_length(seat_number) BETWEEN 1 AND 32`)
     .execute();
-  await db.schema.createIndex("seats_show_id_sort_key_idx").on("seats").columns(["show_id", "sort_key"]).execute();
+  await db.schema
+    .createIndex("seats_show_id_sort_key_idx")
+    .on("seats")
+    .columns(["show_id", "sort_key"])
+    .execute();
 
   await db.schema
     .createTable("reservations")

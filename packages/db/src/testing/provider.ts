@@ -17,9 +17,7 @@ export interface TestPostgres {
  * an existing server named by TEST_DATABASE_URL, else a Docker engine through testcontainers,
  * else embedded PostgreSQL. Never a mock.
  */
-export async function startTestPostgres(
-  env: NodeJS.ProcessEnv = process.env,
-): Promise<TestPostgres> {
+export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): Promise<TestPostgres> {
   const external = env.TEST_DATABASE_URL;
   if (external) {
     return { source: "TEST_DATABASE_URL", adminUrl: external, stop: async () => {} };

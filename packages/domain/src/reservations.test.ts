@@ -1,0 +1,360 @@
+import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
+import { sql } from "kysely";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { getAvailability } from "./availability.js";
+import {
+  DomainError,
+  ForbiddenError,
+  HoldExpiredError,
+  InvalidInputError,
+  InvalidTransitionError,
+  ReservationNotFoundError,
+  SeatNotFoundError,
+  SeatTakenError,
+  ShowStartedError,
+} from "./errors.js";
+import { confirmReservation, getReservation, holdSeat, releaseReservation } from "./reservations.js";
+import {
+  actorOf,
+  seedShow,
+  seedUser,
+  seedUsers,
+  setHoldExpiry,
+  settle,
+  storedReservation,
+} from "./testing.js";
+import type { Actor, User } from "./types.js";
+
+let t: TestDatabase;
+let alice: User;
+let bob: User;
+let admin: User;
+let asAlice: Actor;
+let asBob: Actor;
+let asAdmin: Actor;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  [alice, bob, admin] = await Promise.all([
+    seedUser(t.db, "customer", "Alice"),
+    seedUser(t.db, "customer", "Bob"),
+    seedUser(t.db, "admin", "Admin"),
+  ]);
+  asAlice = actorOf(alice);
+  asBob = actorOf(bob);
+  asAdmin = actorOf(admin);
+});
+afterAll(() => t.drop());
+
+const reasonsOf = (errors: unknown[]) => errors.map((e) => (e instanceof DomainError ? e.reason : String(e)));
+
+describe("holdSeat", () => {
+  it("holds a free seat for hold_minutes of database time (default 10)", async () => {
+    const { seats } = await seedShow(t.db);
+    const seat = seats[0];
+    if (!seat) throw new Error("no seat");
+    const before = await dbNow();
+    const held = await holdSeat(t.db, { seat: { seat_id: seat.id } }, asAlice);
+    expect(held).toMatchObject({
+      user_id: alice.id,
+      seat_id: seat.id,
+      show_id: seat.show_id,
+      status: "HELD",
+    });
+    const minutes = (held.hold_expiry.getTime() - held.created_at.getTime()) / 60_000;
+    expect(minutes).toBeCloseTo(10, 5);
+    expect(held.created_at.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    const custom = await holdSeat(t.db, { seat: { seat_id: seats[1]?.id ?? 0 }, hold_minutes: 3 }, asAlice);
+    expect((custom.hold_expiry.getTime() - custom.created_at.getTime()) / 60_000).toBeCloseTo(3, 5);
+  });
+
+  it("finds a seat by show and label, normalized the same way as when it was added", async () => {
+    const { show, seats } = await seedShow(t.db, ["b 7"]);
+    const held = await holdSeat(t.db, { seat: { show_id: show.id, seat_number: "  b   7 " } }, asAlice);
+    expect(held.seat_id).toBe(seats[0]?.id);
+  });
+
+  it("refuses hold_minutes outside 1–20 and unknown seats", async () => {
+    const { seats } = await seedShow(t.db, ["Z1"]);
+    const seat = { seat_id: seats[0]?.id ?? 0 };
+    for (const minutes of [0, 21, 2.5]) {
+      await expect(holdSeat(t.db, { seat, hold_minutes: minutes }, asAlice)).rejects.toBeInstanceOf(
+        InvalidInputError,
+      );
+    }
+    await expect(holdSeat(t.db, { seat: { seat_id: 999_999 } }, asAlice)).rejects.toBeInstanceOf(
+      SeatNotFoundError,
+    );
+    expect(await countReservations()).toBeGreaterThanOrEqual(0);
+  });
+
+  it("lets only an admin hold for another user", async () => {
+    const { seats } = await seedShow(t.db, ["F1", "F2"]);
+    await expect(
+      holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 }, user_id: bob.id }, asAlice),
+    ).rejects.toBeInstanceOf(ForbiddenError);
+    const forBob = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 }, user_id: bob.id }, asAdmin);
+    expect(forBob.user_id).toBe(bob.id);
+  });
+
+  it("refuses seats of a show that has started", async () => {
+    const { seats } = await seedShow(t.db, ["S1"], -1);
+    await expect(holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice)).rejects.toBeInstanceOf(
+      ShowStartedError,
+    );
+  });
+
+  it("50 concurrent holds of one seat: exactly one winner, 49 SEAT_TAKEN", async () => {
+    const { seats } = await seedShow(t.db, ["R1"]);
+    const seatId = seats[0]?.id ?? 0;
+    const racers = await seedUsers(t.db, 50);
+    const { ok, failed } = await settle(
+      racers.map((user) => holdSeat(t.db, { seat: { seat_id: seatId } }, actorOf(user))),
+    );
+    expect(ok).toHaveLength(1);
+    expect(reasonsOf(failed)).toEqual(Array(49).fill("SEAT_TAKEN"));
+    const taken = failed[0] as SeatTakenError;
+    expect(taken.details).toMatchObject({ seat_number: "R1", held_until: ok[0]?.hold_expiry.toISOString() });
+    const active = await t.db
+      .selectFrom("reservations")
+      .select(["user_id"])
+      .where("seat_id", "=", seatId)
+      .where("status", "in", ["HELD", "CONFIRMED"])
+      .execute();
+    expect(active).toEqual([{ user_id: ok[0]?.user_id }]);
+  });
+
+  it("a lapsed hold never blocks a new one, and is marked EXPIRED in the same transaction", async () => {
+    const { seats } = await seedShow(t.db, ["L1"]);
+    const seat = { seat_id: seats[0]?.id ?? 0 };
+    const first = await holdSeat(t.db, { seat }, asAlice);
+    await setHoldExpiry(t.db, first.id, -1);
+    const second = await holdSeat(t.db, { seat }, asBob);
+    expect(second.status).toBe("HELD");
+    expect((await storedReservation(t.db, first.id)).status).toBe("EXPIRED");
+  });
+
+  it("30 concurrent holds on a seat whose hold has lapsed: one winner, the lapsed hold EXPIRED", async () => {
+    const { seats } = await seedShow(t.db, ["L2"]);
+    const seat = { seat_id: seats[0]?.id ?? 0 };
+    const lapsed = await holdSeat(t.db, { seat }, asAlice);
+    await setHoldExpiry(t.db, lapsed.id, -1);
+    const racers = await seedUsers(t.db, 30);
+    const { ok, failed } = await settle(racers.map((u) => holdSeat(t.db, { seat }, actorOf(u))));
+    expect(ok).toHaveLength(1);
+    expect(new Set(reasonsOf(failed))).toEqual(new Set(["SEAT_TAKEN"]));
+    expect((await storedReservation(t.db, lapsed.id)).status).toBe("EXPIRED");
+  });
+
+  it("holds of different seats do not block each other", async () => {
+    const labels = Array.from({ length: 40 }, (_, i) => `P${i + 1}`);
+    const { seats } = await seedShow(t.db, labels);
+    const racers = await seedUsers(t.db, 40);
+    const { ok, failed } = await settle(
+      seats.map((seat, i) => holdSeat(t.db, { seat: { seat_id: seat.id } }, actorOf(racers[i] as User))),
+    );
+    expect(failed).toEqual([]);
+    expect(new Set(ok.map((r) => r.seat_id)).size).toBe(40);
+  });
+});
+
+describe("confirmReservation", () => {
+  it("confirms a live hold, and confirming again returns it unchanged", async () => {
+    const { seats } = await seedShow(t.db, ["C1"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    const confirmed = await confirmReservation(t.db, { reservation_id: held.id }, asAlice);
+    expect(confirmed.status).toBe("CONFIRMED");
+    const again = await confirmReservation(t.db, { reservation_id: held.id }, asAlice);
+    expect(again).toEqual(confirmed);
+  });
+
+  it("marks a lapsed hold EXPIRED and fails with HOLD_EXPIRED, then keeps failing", async () => {
+    const { seats } = await seedShow(t.db, ["C2"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    await setHoldExpiry(t.db, held.id, -1);
+    await expect(confirmReservation(t.db, { reservation_id: held.id }, asAlice)).rejects.toBeInstanceOf(
+      HoldExpiredError,
+    );
+    expect((await storedReservation(t.db, held.id)).status).toBe("EXPIRED");
+    await expect(confirmReservation(t.db, { reservation_id: held.id }, asAlice)).rejects.toBeInstanceOf(
+      HoldExpiredError,
+    );
+  });
+
+  it("refuses a CANCELLED reservation with INVALID_TRANSITION", async () => {
+    const { seats } = await seedShow(t.db, ["C3"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    await releaseReservation(t.db, { reservation_id: held.id }, asAlice);
+    await expect(confirmReservation(t.db, { reservation_id: held.id }, asAlice)).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+  });
+
+  it("20 concurrent confirms of one hold all return the one CONFIRMED row", async () => {
+    const { seats } = await seedShow(t.db, ["C4"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    const { ok, failed } = await settle(
+      Array.from({ length: 20 }, () => confirmReservation(t.db, { reservation_id: held.id }, asAlice)),
+    );
+    expect(failed).toEqual([]);
+    expect(new Set(ok.map((r) => `${r.status}@${r.updated_at.toISOString()}`)).size).toBe(1);
+    expect(ok[0]?.status).toBe("CONFIRMED");
+  });
+
+  it("confirm racing the expiry instant: the outcome always agrees with database time", async () => {
+    // 24 holds expiring over the next 2.4 s, each confirmed by its owner half-way through, while
+    // another customer tries to take the same seat. Whatever the interleaving: never both, and
+    // the outcome matches the row. The spread is wide so both outcomes occur on a loaded machine.
+    const labels = Array.from({ length: 24 }, (_, i) => `X${i + 1}`);
+    const { seats } = await seedShow(t.db, labels);
+    const holds = await Promise.all(seats.map((s) => holdSeat(t.db, { seat: { seat_id: s.id } }, asAlice)));
+    await Promise.all(holds.map((h, i) => setHoldExpiry(t.db, h.id, 100 + i * 100)));
+    await new Promise((r) => setTimeout(r, 100 + 12 * 100));
+    const outcomes = await Promise.all(
+      holds.map(async (h) => {
+        const [confirm, steal] = await Promise.allSettled([
+          confirmReservation(t.db, { reservation_id: h.id }, asAlice),
+          holdSeat(t.db, { seat: { seat_id: h.seat_id } }, asBob),
+        ]);
+        return { h, confirm, steal };
+      }),
+    );
+    let confirmed = 0;
+    let expired = 0;
+    for (const { h, confirm, steal } of outcomes) {
+      const row = await storedReservation(t.db, h.id);
+      expect(confirm.status === "fulfilled" && steal.status === "fulfilled").toBe(false);
+      if (confirm.status === "fulfilled") {
+        confirmed++;
+        expect(row.status).toBe("CONFIRMED");
+        expect(row.updated_at.getTime()).toBeLessThan(row.hold_expiry.getTime());
+      } else {
+        expired++;
+        expect(confirm.reason).toBeInstanceOf(HoldExpiredError);
+        expect(row.status).toBe("EXPIRED");
+        expect(row.updated_at.getTime()).toBeGreaterThanOrEqual(row.hold_expiry.getTime());
+      }
+      if (steal.status === "rejected") expect(steal.reason).toBeInstanceOf(SeatTakenError);
+    }
+    expect(confirmed + expired).toBe(24);
+    expect(confirmed).toBeGreaterThan(0);
+    expect(expired).toBeGreaterThan(0);
+  });
+});
+
+describe("releaseReservation", () => {
+  it("cancels a hold, idempotently, and frees the seat", async () => {
+    const { show, seats } = await seedShow(t.db, ["D1"]);
+    const seat = { seat_id: seats[0]?.id ?? 0 };
+    const held = await holdSeat(t.db, { seat }, asAlice);
+    const released = await releaseReservation(t.db, { reservation_id: held.id }, asAlice);
+    expect(released.status).toBe("CANCELLED");
+    expect(await releaseReservation(t.db, { reservation_id: held.id }, asAlice)).toEqual(released);
+    const snapshot = await getAvailability(t.db, show.id);
+    expect(snapshot.seats[0]?.status).toBe("AVAILABLE");
+    await expect(holdSeat(t.db, { seat }, asBob)).resolves.toMatchObject({ status: "HELD" });
+  });
+
+  it("returns an EXPIRED reservation unchanged; a lapsed hold is released as EXPIRED", async () => {
+    const { seats } = await seedShow(t.db, ["D2"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    await setHoldExpiry(t.db, held.id, -1);
+    const released = await releaseReservation(t.db, { reservation_id: held.id }, asAlice);
+    expect(released.status).toBe("EXPIRED");
+    expect(await releaseReservation(t.db, { reservation_id: held.id }, asAlice)).toEqual(released);
+  });
+
+  it("refuses to release a CONFIRMED booking for its owner; an admin may cancel it", async () => {
+    const { seats } = await seedShow(t.db, ["D3"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    await confirmReservation(t.db, { reservation_id: held.id }, asAlice);
+    await expect(releaseReservation(t.db, { reservation_id: held.id }, asAlice)).rejects.toBeInstanceOf(
+      InvalidTransitionError,
+    );
+    const cancelled = await releaseReservation(t.db, { reservation_id: held.id }, asAdmin);
+    expect(cancelled.status).toBe("CANCELLED");
+  });
+
+  it("concurrent confirm and release of one hold: exactly one of them takes effect", async () => {
+    const labels = Array.from({ length: 20 }, (_, i) => `Q${i + 1}`);
+    const { seats } = await seedShow(t.db, labels);
+    for (const seat of seats) {
+      const held = await holdSeat(t.db, { seat: { seat_id: seat.id } }, asAlice);
+      const [confirm, release] = await Promise.allSettled([
+        confirmReservation(t.db, { reservation_id: held.id }, asAlice),
+        releaseReservation(t.db, { reservation_id: held.id }, asAlice),
+      ]);
+      const row = await storedReservation(t.db, held.id);
+      if (row.status === "CONFIRMED") {
+        // release locked second: it saw CONFIRMED and refused
+        expect(confirm.status).toBe("fulfilled");
+        expect(release.status === "rejected" && release.reason instanceof InvalidTransitionError).toBe(true);
+      } else {
+        expect(row.status).toBe("CANCELLED");
+        expect(release.status).toBe("fulfilled");
+        expect(confirm.status === "rejected" && confirm.reason instanceof InvalidTransitionError).toBe(true);
+      }
+    }
+  });
+});
+
+describe("ownership", () => {
+  it("another customer cannot read, confirm or release a reservation: it is not found", async () => {
+    const { seats } = await seedShow(t.db, ["O1"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    const input = { reservation_id: held.id };
+    for (const attempt of [
+      getReservation(t.db, input, asBob),
+      confirmReservation(t.db, input, asBob),
+      releaseReservation(t.db, input, asBob),
+    ]) {
+      await expect(attempt).rejects.toBeInstanceOf(ReservationNotFoundError);
+    }
+    expect((await storedReservation(t.db, held.id)).status).toBe("HELD");
+    await expect(getReservation(t.db, input, asAdmin)).resolves.toMatchObject({ id: held.id });
+    const missing = getReservation(t.db, { reservation_id: 2_000_000_000 }, asAlice);
+    await expect(missing).rejects.toBeInstanceOf(ReservationNotFoundError);
+  });
+
+  it("reads a lapsed hold as EXPIRED before anything marks it", async () => {
+    const { seats } = await seedShow(t.db, ["O2"]);
+    const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
+    await setHoldExpiry(t.db, held.id, -1);
+    expect((await getReservation(t.db, { reservation_id: held.id }, asAlice)).status).toBe("EXPIRED");
+    expect((await storedReservation(t.db, held.id)).status).toBe("HELD");
+  });
+});
+
+describe("getAvailability", () => {
+  it("reports each seat in natural order, as of database time, with lapsed holds AVAILABLE", async () => {
+    const { show, seats } = await seedShow(t.db, ["A10", "A2", "B1", "A1"]);
+    const byLabel = new Map(seats.map((s) => [s.seat_number, s.id]));
+    const live = await holdSeat(t.db, { seat: { seat_id: byLabel.get("A2") ?? 0 } }, asAlice);
+    const sold = await holdSeat(t.db, { seat: { seat_id: byLabel.get("A10") ?? 0 } }, asAlice);
+    await confirmReservation(t.db, { reservation_id: sold.id }, asAlice);
+    const lapsed = await holdSeat(t.db, { seat: { seat_id: byLabel.get("B1") ?? 0 } }, asAlice);
+    await setHoldExpiry(t.db, lapsed.id, -1);
+    const before = await dbNow();
+    const snapshot = await getAvailability(t.db, show.id);
+    expect(snapshot.as_of.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(snapshot.seats.map((s) => [s.seat_number, s.status, s.hold_expiry])).toEqual([
+      ["A1", "AVAILABLE", null],
+      ["A2", "HELD", live.hold_expiry],
+      ["A10", "CONFIRMED", null],
+      ["B1", "AVAILABLE", null],
+    ]);
+  });
+});
+
+async function dbNow(): Promise<Date> {
+  const { rows } = await sql<{ now: Date }>`SELECT statement_timestamp() AS now`.execute(t.db);
+  return rows[0]?.now ?? new Date(0);
+}
+
+async function countReservations(): Promise<number> {
+  const row = await t.db
+    .selectFrom("reservations")
+    .select((eb) => eb.fn.countAll<string>().as("n"))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,0 +1,62 @@
+// Fixtures for tests of this and the outer packages: real rows through the real services.
+import { randomBytes } from "node:crypto";
+import type { Database } from "@eventforge/db";
+import { sql } from "kysely";
+import { addSeats } from "./seats.js";
+import { createShow } from "./shows.js";
+import type { Actor, Role, Seat, Show, User } from "./types.js";
+import { createUser } from "./users.js";
+
+export const TEST_PASSWORD = "correct horse battery";
+
+export async function seedUser(db: Database, role: Role = "customer", name = "Test User"): Promise<User> {
+  const email = `${name.toLowerCase().replace(/\W+/gu, ".")}.${randomBytes(4).toString("hex")}@example.com`;
+  return createUser(db, { name, phone_number: "+1 555 0100", email, password: TEST_PASSWORD }, role);
+}
+
+export async function seedUsers(db: Database, count: number): Promise<User[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => seedUser(db, "customer", `Racer ${i}`)));
+}
+
+export const actorOf = (user: User): Actor => ({ userId: user.id, role: user.role });
+
+/** A show starting `startsInMinutes` from now (database time) with these seat labels. */
+export async function seedShow(
+  db: Database,
+  labels: readonly string[] = ["A1", "A2", "A3"],
+  startsInMinutes = 24 * 60,
+): Promise<{ show: Show; seats: Seat[] }> {
+  const { rows } = await sql<{
+    t: Date;
+  }>`SELECT statement_timestamp() + make_interval(mins => ${startsInMinutes}) AS t`.execute(db);
+  const startsAt = rows[0]?.t ?? new Date(Date.now() + startsInMinutes * 60_000);
+  const show = await createShow(db, { title: "Test Show", venue: "Test Hall", starts_at: startsAt });
+  const { seats } =
+    labels.length > 0 ? await addSeats(db, { show_id: show.id, seat_numbers: labels }) : { seats: [] };
+  return { show, seats };
+}
+
+/** Moves a hold's expiry to `offsetMs` from database time (negative: already lapsed). */
+export async function setHoldExpiry(db: Database, reservationId: number, offsetMs: number): Promise<Date> {
+  const { rows } = await sql<{ hold_expiry: Date }>`
+    UPDATE reservations SET hold_expiry = statement_timestamp() + make_interval(secs => ${offsetMs / 1000})
+    WHERE id = ${reservationId} RETURNING hold_expiry
+  `.execute(db);
+  const expiry = rows[0]?.hold_expiry;
+  if (!expiry) throw new Error(`no reservation ${reservationId}`);
+  return expiry;
+}
+
+/** The stored row, bypassing every service rule. */
+export async function storedReservation(db: Database, reservationId: number) {
+  return db.selectFrom("reservations").selectAll().where("id", "=", reservationId).executeTakeFirstOrThrow();
+}
+
+/** Settles a list of promises and splits them into values and errors. */
+export async function settle<T>(promises: Promise<T>[]): Promise<{ ok: T[]; failed: unknown[] }> {
+  const results = await Promise.allSettled(promises);
+  return {
+    ok: results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : [])),
+    failed: results.flatMap((r) => (r.status === "rejected" ? [r.reason] : [])),
+  };
+}
