@@ -55,3 +55,15 @@ function hasIssues(
 ): cause is { issues: { path?: PropertyKey[]; message: string; code?: string }[] } {
   return typeof cause === "object" && cause !== null && Array.isArray((cause as { issues?: unknown }).issues);
 }
+
+/** The message a caller sees: readable validation issues; nothing at all about an unexpected failure. */
+export function publicMessage(error: TRPCError, data: ErrorData, message: string): string {
+  if (error.code === "INTERNAL_SERVER_ERROR") return "internal server error"; // the server logs the cause
+  if (data.reason === "INVALID_INPUT" && data.issues) {
+    const issues = data.issues.map((i) =>
+      i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message,
+    );
+    return `invalid input: ${issues.join("; ")}`;
+  }
+  return message;
+}

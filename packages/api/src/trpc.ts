@@ -2,7 +2,7 @@ import { DomainError, ForbiddenError, NotAuthenticatedError } from "@eventforge/
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
 import type { Context } from "./context.js";
-import { domainErrorToTRPCError, errorData } from "./errors.js";
+import { domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
 
 export interface Meta {
   /** Filled in by the REST surface. */
@@ -17,12 +17,11 @@ const t = initTRPC
     // Stack traces never leave the server, whatever NODE_ENV says.
     isDev: false,
     errorFormatter({ shape, error }) {
-      const internal = error.code === "INTERNAL_SERVER_ERROR";
+      const data = errorData(error);
       return {
         ...shape,
-        // An unexpected failure says nothing about its cause; the server logs it.
-        message: internal ? "internal server error" : shape.message,
-        data: { ...shape.data, ...errorData(error) },
+        message: publicMessage(error, data, shape.message),
+        data: { ...shape.data, ...data },
       };
     },
   });

@@ -1,0 +1,186 @@
+// Proves the published tarball works for a TypeScript project outside this workspace: inside it,
+// `@eventforge/client` resolves to src/ and @eventforge/api is one symlink away, so a broken
+// dist/index.d.ts (missing types, everything `any`) would never show up in the other tests.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
+const clientDir = fileURLToPath(new URL("..", import.meta.url));
+// The workspace's own compiler, so the consumer project needs no TypeScript from the registry.
+const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+
+const consumerTsconfig = {
+  compilerOptions: {
+    strict: true,
+    target: "ES2023",
+    module: "NodeNext",
+    moduleResolution: "NodeNext",
+    skipLibCheck: true,
+    noEmit: true,
+    lib: ["ES2023", "DOM"],
+    types: [],
+  },
+  files: ["good.ts"],
+};
+
+const goodSource = `\
+import { createEventForgeClient, getErrorReason, type ErrorReason, type RouterOutputs } from "@eventforge/client";
+
+const client = createEventForgeClient({ url: "http://127.0.0.1:8001", token: () => undefined });
+
+const session = await client.auth.login.mutate({ email: "ada@example.com", password: "correct horse" });
+const accessToken: string = session.access_token;
+const role: "customer" | "admin" = session.user.role;
+
+const r = await client.reservations.hold.mutate({ seat_id: 1, hold_minutes: 5 });
+const status: "HELD" | "CONFIRMED" | "EXPIRED" | "CANCELLED" = r.status;
+const when: Date = r.hold_expiry;
+const held: RouterOutputs["reservations"]["hold"] = r;
+
+const availability = await client.availability.get.query({ show_id: 1 });
+const asOf: Date = availability.as_of;
+const seatStatus: "AVAILABLE" | "HELD" | "CONFIRMED" | undefined = availability.seats[0]?.status;
+
+const reason: ErrorReason = "SEAT_TAKEN";
+try {
+  await client.reservations.confirm.mutate({ reservation_id: held.id });
+} catch (error) {
+  const failure: ErrorReason | undefined = getErrorReason(error);
+  if (failure === "HOLD_EXPIRED") console.log("too late");
+}
+
+console.log(accessToken, role, status, when, asOf, seatStatus, reason);
+`;
+
+// Every line tagged `// @error` must get a diagnostic from tsc, and no other line may. Were the
+// bundled types `any`, these lines would compile, so this is what proves the types are real.
+const badSource = `\
+import { createEventForgeClient, getErrorReason, type ErrorReason } from "@eventforge/client";
+
+const client = createEventForgeClient({ url: "http://127.0.0.1:8001" });
+const r = await client.reservations.hold.mutate({ seat_id: 1 });
+
+await client.reservations.hold.mutate({ seat_id: "1" }); // @error wrong input type
+await client.availability.get.query({}); // @error missing required input
+await client.reservations.holdd.mutate({ seat_id: 1 }); // @error unknown procedure
+await client.reservations.hold.query({ seat_id: 1 }); // @error mutation called as a query
+const n: string = r.id; // @error output used as the wrong type
+const reason: ErrorReason = "NOT_A_REASON"; // @error invalid reason literal
+if (getErrorReason(null) === "NOPE") console.log(n, reason); // @error impossible reason comparison
+`;
+
+/** The 1-based numbers of the lines tagged `// @error`. */
+function taggedLines(source: string): number[] {
+  return source.split("\n").flatMap((line, index) => (line.includes("// @error") ? [index + 1] : []));
+}
+
+/** The distinct lines of `file` that tsc reported an error on (plain `file(line,col): error` output). */
+function errorLines(tscOutput: string, file: string): number[] {
+  const lines = [...tscOutput.matchAll(/^(.+?)\((\d+),\d+\): error TS\d+/gmu)]
+    .filter((match) => match[1] === file)
+    .map((match) => Number(match[2]));
+  return [...new Set(lines)].sort((a, b) => a - b);
+}
+
+interface RunResult {
+  status: number | null;
+  output: string;
+}
+
+function run(command: string, args: string[], cwd: string, env = process.env): RunResult {
+  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 180_000 });
+  if (result.error) throw result.error;
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** Like `run`, for setup steps that must succeed: fails with the command's output. */
+function runOrThrow(command: string, args: string[], cwd: string, env = process.env): string {
+  const { status, output } = run(command, args, cwd, env);
+  if (status !== 0) throw new Error(`${command} ${args.join(" ")} exited with ${status}:\n${output}`);
+  return output;
+}
+
+function typecheck(projectDir: string, tsconfigFile: string): RunResult {
+  return run(process.execPath, [tsc, "-p", tsconfigFile, "--pretty", "false"], projectDir);
+}
+
+describe("the packed @eventforge/client, installed outside the workspace", () => {
+  let tmpRoot = "";
+  let projectDir = "";
+
+  beforeAll(() => {
+    tmpRoot = mkdtempSync(join(tmpdir(), "eventforge-packed-client-"));
+    // Anywhere under the repo, Node and tsc would walk up into the workspace's node_modules.
+    if (!relative(repoRoot, tmpRoot).startsWith("..")) {
+      throw new Error(`temp dir ${tmpRoot} is inside the repo; set TMPDIR elsewhere`);
+    }
+
+    runOrThrow("pnpm", ["--filter", "@eventforge/client", "build"], repoRoot);
+    const packed = JSON.parse(
+      runOrThrow("pnpm", ["pack", "--json", "--pack-destination", tmpRoot], clientDir),
+    ) as { filename: string; files: { path: string }[] };
+    expect(packed.files.map((file) => file.path).sort()).toEqual([
+      "dist/index.d.ts",
+      "dist/index.js",
+      "dist/index.js.map",
+      "package.json",
+    ]);
+
+    projectDir = join(tmpRoot, "consumer");
+    mkdirSync(projectDir);
+    const packageJson = {
+      name: "eventforge-client-consumer",
+      private: true,
+      type: "module",
+      dependencies: { "@eventforge/client": `file:${packed.filename}` },
+    };
+    writeFileSync(join(projectDir, "package.json"), `${JSON.stringify(packageJson, null, 2)}\n`);
+    writeFileSync(join(projectDir, "tsconfig.json"), `${JSON.stringify(consumerTsconfig, null, 2)}\n`);
+    writeFileSync(
+      join(projectDir, "tsconfig.bad.json"),
+      `${JSON.stringify({ extends: "./tsconfig.json", files: ["bad.ts"] }, null, 2)}\n`,
+    );
+    writeFileSync(join(projectDir, "good.ts"), goodSource);
+    writeFileSync(join(projectDir, "bad.ts"), badSource);
+
+    // pnpm puts its settings in npm_config_* variables, which npm would read as its own config.
+    const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/iu.test(name)));
+    // --omit=peer: @trpc/client's peer dependency would otherwise pull the latest TypeScript.
+    runOrThrow("npm", ["install", "--no-audit", "--no-fund", "--omit=peer"], projectDir, npmEnv);
+  }, 240_000);
+
+  afterAll(() => {
+    if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
+  });
+
+  it("type-checks correct usage with precise input and output types", () => {
+    const { status, output } = typecheck(projectDir, "tsconfig.json");
+    expect(output).toBe("");
+    expect(status).toBe(0);
+  }, 60_000);
+
+  it("rejects each misuse on its own line, and nothing else", () => {
+    const expected = taggedLines(badSource);
+    expect(expected).toHaveLength(7);
+
+    const { status, output } = typecheck(projectDir, "tsconfig.bad.json");
+    expect(status).not.toBe(0);
+    expect(errorLines(output, "bad.ts"), output).toEqual(expected);
+  }, 60_000);
+
+  it("loads at runtime through the package's exports", () => {
+    // Only module loading and client construction: no request is sent, so no server is needed.
+    const script = `
+      import { createEventForgeClient, getErrorReason } from "@eventforge/client";
+      const client = createEventForgeClient({ url: "http://127.0.0.1:1" });
+      console.log(typeof client.reservations.hold.mutate, getErrorReason(new Error("offline")));
+    `;
+    const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
+    expect(output.trim()).toBe("function undefined");
+  }, 60_000);
+});
