@@ -127,7 +127,6 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
     expect(packed.files.map((file) => file.path).sort()).toEqual([
       "dist/index.d.ts",
       "dist/index.js",
-      "dist/index.js.map",
       "package.json",
     ]);
 

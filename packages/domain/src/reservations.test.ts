@@ -303,12 +303,8 @@ describe("ownership", () => {
     const { seats } = await seedShow(t.db, ["O1"]);
     const held = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice);
     const input = { reservation_id: held.id };
-    for (const attempt of [
-      getReservation(t.db, input, asBob),
-      confirmReservation(t.db, input, asBob),
-      releaseReservation(t.db, input, asBob),
-    ]) {
-      await expect(attempt).rejects.toBeInstanceOf(ReservationNotFoundError);
+    for (const attempt of [getReservation, confirmReservation, releaseReservation]) {
+      await expect(attempt(t.db, input, asBob)).rejects.toBeInstanceOf(ReservationNotFoundError);
     }
     expect((await storedReservation(t.db, held.id)).status).toBe("HELD");
     await expect(getReservation(t.db, input, asAdmin)).resolves.toMatchObject({ id: held.id });

@@ -3,13 +3,8 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 import { createDb, migrateToLatest } from "../create-db.js";
 import { startTestPostgres } from "./provider.js";
+import "./provided-context.js";
 import { databaseUrl } from "./urls.js";
-
-declare module "vitest" {
-  export interface ProvidedContext {
-    eventforgePostgres: { adminUrl: string; templateDatabase: string; source: string };
-  }
-}
 
 /**
  * Vitest global setup: one PostgreSQL for the whole run and one migrated template database.

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { type CreateDbOptions, createDb, type Database } from "../create-db.js";
+import "./provided-context.js";
 import { databaseUrl } from "./urls.js";
 
 export { startTestPostgres, type TestPostgres } from "./provider.js";

@@ -1,0 +1,71 @@
+import { randomBytes } from "node:crypto";
+import { SignJWT } from "jose";
+import { describe, expect, it } from "vitest";
+import { InvalidTokenError, TokenExpiredError } from "./errors.js";
+import { hashPassword, verifyPassword } from "./passwords.js";
+import { issueAccessToken, verifyAccessToken } from "./tokens.js";
+
+const signer = { secret: randomBytes(32), ttlSeconds: 600 };
+
+describe("access tokens", () => {
+  it("round-trips the actor and reports its lifetime", async () => {
+    const { access_token, expires_in } = await issueAccessToken(signer, { userId: 42, role: "admin" });
+    expect(expires_in).toBe(600);
+    expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 42, role: "admin" });
+  });
+
+  it("refuses an expired token with its own error", async () => {
+    const { access_token } = await issueAccessToken(
+      { ...signer, ttlSeconds: -5 },
+      { userId: 1, role: "customer" },
+    );
+    await expect(verifyAccessToken(signer, access_token)).rejects.toBeInstanceOf(TokenExpiredError);
+  });
+
+  it("refuses tokens signed with another key, another algorithm, or tampered claims", async () => {
+    const other = await issueAccessToken(
+      { ...signer, secret: randomBytes(32) },
+      { userId: 1, role: "admin" },
+    );
+    await expect(verifyAccessToken(signer, other.access_token)).rejects.toBeInstanceOf(InvalidTokenError);
+
+    const hs512 = await new SignJWT({ role: "admin" })
+      .setProtectedHeader({ alg: "HS512" })
+      .setSubject("1")
+      .setIssuer("eventforge")
+      .setExpirationTime("5m")
+      .sign(signer.secret);
+    await expect(verifyAccessToken(signer, hs512)).rejects.toBeInstanceOf(InvalidTokenError);
+
+    const { access_token } = await issueAccessToken(signer, { userId: 7, role: "customer" });
+    const [header, , signature] = access_token.split(".");
+    const claims = Buffer.from(
+      JSON.stringify({ sub: "7", role: "admin", iss: "eventforge", exp: 9e9 }),
+    ).toString("base64url");
+    await expect(verifyAccessToken(signer, `${header}.${claims}.${signature}`)).rejects.toBeInstanceOf(
+      InvalidTokenError,
+    );
+    await expect(verifyAccessToken(signer, "garbage")).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+
+  it("refuses a well-signed token without a usable subject or role", async () => {
+    const noRole = await new SignJWT({})
+      .setProtectedHeader({ alg: "HS256" })
+      .setSubject("1")
+      .setIssuer("eventforge")
+      .setExpirationTime("5m")
+      .sign(signer.secret);
+    await expect(verifyAccessToken(signer, noRole)).rejects.toBeInstanceOf(InvalidTokenError);
+  });
+});
+
+describe("passwords", () => {
+  it("are hashed with argon2id at OWASP's parameters, salted, and verified", async () => {
+    const [a, b] = await Promise.all([hashPassword("s3cret pass"), hashPassword("s3cret pass")]);
+    expect(a).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/u);
+    expect(a).not.toBe(b);
+    expect(await verifyPassword(a, "s3cret pass")).toBe(true);
+    expect(await verifyPassword(a, "s3cret pasS")).toBe(false);
+    expect(await verifyPassword("not a hash", "s3cret pass")).toBe(false);
+  });
+});
