@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
+import { createLoginThrottle } from "@eventforge/api";
 import { createDb, type Database, migrateToLatest } from "@eventforge/db";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@eventforge/db/embedded";
 import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/domain";
@@ -41,6 +42,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     const http = await startHttpServer({
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
+      loginThrottle: createLoginThrottle(),
       host: config.host,
       port: config.port,
       logger,

@@ -3,6 +3,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createLoginThrottle } from "@eventforge/api";
 import {
   createEventForgeClient,
   type EventForgeClient,
@@ -322,6 +323,7 @@ describe("malformed HTTP requests", () => {
     const broken = await startHttpServer({
       db: unreachable,
       tokens: { secret: new TextEncoder().encode(JWT_SECRET), ttlSeconds: 60 },
+      loginThrottle: createLoginThrottle(),
       host: "127.0.0.1",
       port: 0,
       logger,

@@ -22,7 +22,11 @@ export async function startHttpServer(
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: MAX_BODY_BYTES,
-    createContext: createHttpContextFactory({ db: deps.db, tokens: deps.tokens }),
+    createContext: createHttpContextFactory({
+      db: deps.db,
+      tokens: deps.tokens,
+      loginThrottle: deps.loginThrottle,
+    }),
     onError({ error, path }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         deps.logger.error({ err: error.cause ?? error, path }, "unexpected error");

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from "node:http";
 import type { Database } from "@eventforge/db";
 import {
   type Actor,
@@ -6,10 +7,12 @@ import {
   type TokenSigner,
   verifyAccessToken,
 } from "@eventforge/domain";
+import type { LoginThrottle } from "./login-throttle.js";
 
 export interface ContextDeps {
   db: Database;
   tokens: TokenSigner;
+  loginThrottle: LoginThrottle;
 }
 
 export interface Context extends ContextDeps {
@@ -17,26 +20,36 @@ export interface Context extends ContextDeps {
   actor: Actor | null;
   /** Why a presented token was rejected; raised only by procedures that need a signed-in caller. */
   authError: DomainError | null;
+  /** The peer's IP address, for throttling; null outside HTTP. */
+  clientAddress: string | null;
 }
 
 /** The context without any transport: what tests use with `createCaller`. */
 export function createContextInner(
-  opts: ContextDeps & { actor?: Actor | null; authError?: DomainError | null },
+  opts: ContextDeps & { actor?: Actor | null; authError?: DomainError | null; clientAddress?: string | null },
 ): Context {
-  return { db: opts.db, tokens: opts.tokens, actor: opts.actor ?? null, authError: opts.authError ?? null };
+  return {
+    db: opts.db,
+    tokens: opts.tokens,
+    loginThrottle: opts.loginThrottle,
+    actor: opts.actor ?? null,
+    authError: opts.authError ?? null,
+    clientAddress: opts.clientAddress ?? null,
+  };
 }
 
 /** Builds the context of an HTTP request from its `Authorization: Bearer <token>` header. */
 export function createHttpContextFactory(deps: ContextDeps) {
-  return async ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => {
+  return async ({ req }: { req: IncomingMessage }) => {
+    const base = { ...deps, clientAddress: req.socket.remoteAddress ?? null };
     const header = req.headers.authorization;
-    if (header === undefined) return createContextInner(deps);
-    const match = typeof header === "string" ? /^Bearer\s+(\S+)\s*$/iu.exec(header) : null;
-    if (!match?.[1]) return createContextInner({ ...deps, authError: new InvalidTokenError() });
+    if (header === undefined) return createContextInner(base);
+    const match = /^Bearer\s+(\S+)\s*$/iu.exec(header);
+    if (!match?.[1]) return createContextInner({ ...base, authError: new InvalidTokenError() });
     try {
-      return createContextInner({ ...deps, actor: await verifyAccessToken(deps.tokens, match[1]) });
+      return createContextInner({ ...base, actor: await verifyAccessToken(deps.tokens, match[1]) });
     } catch (error) {
-      if (error instanceof DomainError) return createContextInner({ ...deps, authError: error });
+      if (error instanceof DomainError) return createContextInner({ ...base, authError: error });
       throw error;
     }
   };

@@ -6,6 +6,7 @@ import { actorOf, seedShow, seedUser, setHoldExpiry, TEST_PASSWORD } from "@even
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextInner } from "./context.js";
+import { createLoginThrottle } from "./login-throttle.js";
 import { createCaller } from "./root.js";
 
 let t: TestDatabase;
@@ -14,7 +15,9 @@ let admin: User;
 let alice: User;
 let bob: User;
 
-const callerAs = (actor: Actor | null) => createCaller(createContextInner({ db: t.db, tokens, actor }));
+const loginThrottle = createLoginThrottle({ failures: 3 });
+const callerAs = (actor: Actor | null) =>
+  createCaller(createContextInner({ db: t.db, tokens, loginThrottle, actor }));
 let anonymous: ReturnType<typeof callerAs>;
 let asAdmin: ReturnType<typeof callerAs>;
 let asAlice: ReturnType<typeof callerAs>;
@@ -107,6 +110,24 @@ describe("users.create and auth", () => {
       const error = await anonymous.auth.login(credentials).catch((e: unknown) => e as TRPCError);
       expect(error).toMatchObject({ code: "UNAUTHORIZED", message: "invalid credentials" });
     }
+  });
+
+  it("refuses sign-ins with 429 after repeated failures for one email, until a window passes", async () => {
+    const carol = await seedUser(t.db, "customer", "Carol");
+    const wrong = { email: carol.email, password: "not it" };
+    for (let i = 0; i < 3; i++) {
+      expect(await failure(anonymous.auth.login(wrong))).toEqual({
+        code: "UNAUTHORIZED",
+        reason: "INVALID_CREDENTIALS",
+      });
+    }
+    // Even the right password is refused now: the guesser cannot tell.
+    const right = { email: carol.email.toUpperCase(), password: TEST_PASSWORD };
+    expect((await failure(anonymous.auth.login(right))).code).toBe("TOO_MANY_REQUESTS");
+    // Other accounts are unaffected.
+    await expect(
+      anonymous.auth.login({ email: alice.email, password: TEST_PASSWORD }),
+    ).resolves.toBeDefined();
   });
 
   it("auth.me returns the signed-in user and needs a signed-in caller", async () => {
@@ -301,7 +322,7 @@ describe("unexpected failures", () => {
     const unreachable = createDb("postgres://nobody:nothing@127.0.0.1:1/nowhere", {
       connectionTimeoutMs: 500,
     });
-    const caller = createCaller(createContextInner({ db: unreachable, tokens, actor: null }));
+    const caller = createCaller(createContextInner({ db: unreachable, tokens, loginThrottle, actor: null }));
     const error = await caller.shows.list().catch((e: unknown) => e as TRPCError);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("INTERNAL_SERVER_ERROR");
