@@ -8,7 +8,7 @@ import pg from "pg";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
-import { resolveJwtSecret } from "./jwt-secret.js";
+import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
 
 export interface RunningEventForge {
   url: string;
@@ -29,6 +29,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     embedded = await startEmbeddedPostgres({
       dataDir,
       persistent: true,
+      password: await embeddedDatabasePassword(config.dataDir),
       onLog: (message) => logger.debug({ postgres: message.trim() }),
     });
     databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);

@@ -6,36 +6,27 @@ import { z } from "zod";
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
 const port = z.coerce.number().int().min(0).max(65_535);
-const optionalText = z
-  .string()
-  .trim()
-  .transform((v) => (v === "" ? undefined : v))
-  .optional();
 
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
     PORT: port.default(8001),
-    DATABASE_URL: optionalText.pipe(
-      z
-        .string()
-        .regex(/^postgres(ql)?:\/\//u, "must be a postgres:// or postgresql:// URL")
-        .optional(),
-    ),
-    EVENTFORGE_DATA_DIR: optionalText,
+    DATABASE_URL: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//u, "must be a postgres:// or postgresql:// URL")
+      .optional(),
+    EVENTFORGE_DATA_DIR: z.string().optional(),
     EVENTFORGE_DB_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
-    EVENTFORGE_JWT_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
+    EVENTFORGE_JWT_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
     EVENTFORGE_TOKEN_TTL_SECONDS: z.coerce
       .number()
       .int()
       .min(60)
       .max(86_400 * 30)
       .default(3_600),
-    EVENTFORGE_ADMIN_EMAIL: optionalText.pipe(z.email().optional()),
-    EVENTFORGE_ADMIN_PASSWORD: optionalText.pipe(
-      z.string().min(8, "must be at least 8 characters").optional(),
-    ),
+    EVENTFORGE_ADMIN_EMAIL: z.email().optional(),
+    EVENTFORGE_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   })
   .superRefine((env, ctx) => {
@@ -70,7 +61,11 @@ export class ConfigError extends Error {}
 
 /** Validates the settings; a bad one throws ConfigError with one line naming it. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  const parsed = envSchema.safeParse(env);
+  // A setting that is present but blank (`PORT=`) counts as unset, not as 0 or "".
+  const given = Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) => (value?.trim() ? [[name, value]] : [])),
+  );
+  const parsed = envSchema.safeParse(given);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const setting = issue?.path.join(".") || "configuration";

@@ -28,6 +28,7 @@ let t: TestDatabase;
 let dataDir: string;
 let app: RunningEventForge;
 let admin: EventForgeClient;
+let adminToken: string;
 let anonymous: EventForgeClient;
 
 beforeAll(async () => {
@@ -45,7 +46,8 @@ beforeAll(async () => {
   app = await startEventForge(config, logger);
   anonymous = createEventForgeClient({ url: app.url });
   const session = await anonymous.auth.login.mutate(ADMIN);
-  admin = createEventForgeClient({ url: app.url, token: session.access_token });
+  adminToken = session.access_token;
+  admin = createEventForgeClient({ url: app.url, token: adminToken });
 });
 afterAll(async () => {
   await app?.stop();
@@ -294,26 +296,50 @@ describe("malformed HTTP requests", () => {
       body,
     });
 
+  /** Status and `data.reason` of a non-batched tRPC error response. */
+  const outcome = async (response: Response) => {
+    const body = (await response.json()) as { error?: { json?: { data?: { reason?: unknown } } } };
+    return { status: response.status, reason: body.error?.json?.data?.reason };
+  };
+
   it.each([
     ["a body that is not JSON", "/trpc/users.create", "{not json"],
     ["a JSON body of the wrong shape", "/trpc/users.create", '{"json": 42}'],
     ["an empty body", "/trpc/users.create", ""],
-    ["a string id", "/trpc/seats.list", '{"json": {"show_id": "1"}}'],
-  ])("%s is a 4xx, never a 500", async (_name, path, body) => {
-    const response = await post(path, body);
-    expect(response.status).toBeGreaterThanOrEqual(400);
-    expect(response.status).toBeLessThan(500);
+    ["a string id", "/trpc/seats.add", '{"json": {"show_id": "1", "seat_numbers": ["A1"]}}'],
+    [
+      "a NUL inside a name",
+      "/trpc/users.create",
+      '{"json": {"name": "a\\u0000b", "phone_number": "5550100", "email": "n@example.com", "password": "12345678"}}',
+    ],
+    [
+      "a date PostgreSQL cannot store",
+      "/trpc/shows.create",
+      '{"json": {"title": "t", "venue": "v", "starts_at": "-100000-01-01T00:00:00.000Z"}, "meta": {"values": {"starts_at": ["Date"]}}}',
+    ],
+  ])("%s is a 400 INVALID_INPUT, never a 500", async (_name, path, body) => {
+    const response = await post(path, body, { authorization: `Bearer ${adminToken}` });
+    expect(await outcome(response)).toEqual({ status: 400, reason: "INVALID_INPUT" });
   });
 
   it("unknown procedures are 404 and a query cannot be POSTed", async () => {
-    expect((await post("/trpc/reservations.steal", "{}")).status).toBe(404);
-    expect((await post("/trpc/shows.list", "{}")).status).toBe(405);
+    expect(await outcome(await post("/trpc/reservations.steal", "{}"))).toEqual({
+      status: 404,
+      reason: "PROCEDURE_NOT_FOUND",
+    });
+    expect(await outcome(await post("/trpc/shows.list", "{}"))).toEqual({
+      status: 405,
+      reason: "METHOD_NOT_SUPPORTED",
+    });
     expect((await fetch(`${app.url}/elsewhere`)).status).toBe(404);
   });
 
   it("refuses a body over 1 MiB before parsing it", async () => {
     const huge = JSON.stringify({ json: { name: "x".repeat(2_000_000) } });
-    expect((await post("/trpc/users.create", huge)).status).toBe(413);
+    expect(await outcome(await post("/trpc/users.create", huge))).toEqual({
+      status: 413,
+      reason: "PAYLOAD_TOO_LARGE",
+    });
   });
 
   it("an unexpected failure is a 500 that says nothing about its cause", async () => {

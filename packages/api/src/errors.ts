@@ -23,8 +23,23 @@ const CODE_BY_REASON = {
   INVALID_TRANSITION: "CONFLICT",
 } as const satisfies Record<DomainErrorReason, TRPC_ERROR_CODE_KEY>;
 
+/** Reasons of failures that happen before or around a procedure rather than in a service. */
+const REASON_BY_TRANSPORT_CODE = {
+  BAD_REQUEST: "INVALID_INPUT",
+  PARSE_ERROR: "INVALID_INPUT",
+  UNSUPPORTED_MEDIA_TYPE: "INVALID_INPUT",
+  PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
+  NOT_FOUND: "PROCEDURE_NOT_FOUND",
+  METHOD_NOT_SUPPORTED: "METHOD_NOT_SUPPORTED",
+  UNAUTHORIZED: "NOT_AUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  TOO_MANY_REQUESTS: "TOO_MANY_REQUESTS",
+} as const satisfies Partial<Record<TRPC_ERROR_CODE_KEY, string>>;
+
+type TransportReason = (typeof REASON_BY_TRANSPORT_CODE)[keyof typeof REASON_BY_TRANSPORT_CODE];
+
 /** The machine-readable reason every error response carries in `data.reason`. */
-export type ErrorReason = DomainErrorReason | "TOO_MANY_REQUESTS" | "INTERNAL";
+export type ErrorReason = DomainErrorReason | TransportReason | "INTERNAL";
 
 export function domainErrorToTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: CODE_BY_REASON[error.reason], message: error.message, cause: error });
@@ -32,7 +47,7 @@ export function domainErrorToTRPCError(error: DomainError): TRPCError {
 
 /** What the error formatter adds to every error shape's `data`. */
 export interface ErrorData {
-  reason: ErrorReason | null;
+  reason: ErrorReason;
   details: Record<string, unknown> | null;
   /** Validation issues (zod) of a BAD_REQUEST for invalid input. */
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string; code?: string }> | null;
@@ -41,13 +56,11 @@ export interface ErrorData {
 export function errorData(error: TRPCError): ErrorData {
   const cause = error.cause;
   if (cause instanceof DomainError) return { reason: cause.reason, details: cause.details, issues: null };
-  if (error.code === "BAD_REQUEST" && hasIssues(cause)) {
-    const issues = cause.issues.map((i) => ({ path: i.path ?? [], message: i.message, code: i.code }));
-    return { reason: "INVALID_INPUT", details: null, issues };
-  }
-  if (error.code === "TOO_MANY_REQUESTS") return { reason: "TOO_MANY_REQUESTS", details: null, issues: null };
-  if (error.code === "INTERNAL_SERVER_ERROR") return { reason: "INTERNAL", details: null, issues: null };
-  return { reason: null, details: null, issues: null };
+  const issues = hasIssues(cause)
+    ? cause.issues.map((i) => ({ path: i.path ?? [], message: i.message, code: i.code }))
+    : null;
+  const byCode: Partial<Record<TRPC_ERROR_CODE_KEY, TransportReason>> = REASON_BY_TRANSPORT_CODE;
+  return { reason: byCode[error.code] ?? "INTERNAL", details: null, issues };
 }
 
 function hasIssues(

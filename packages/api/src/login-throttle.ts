@@ -1,28 +1,32 @@
 import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 
 /**
- * Slows password guessing: after `failures` wrong passwords for one email from one address
- * within `windowSeconds`, further attempts are refused (429) until the window passes.
+ * Slows password guessing: after `failures` sign-in attempts for one email from one address
+ * without a success, within `windowSeconds`, further attempts are refused (429) until the window
+ * passes.
  * Keyed by address and email together, so one attacker cannot lock a customer out everywhere.
  */
 export interface LoginThrottle {
-  /** Seconds to wait before trying again, or 0 when an attempt is allowed. */
-  retryAfter(key: string): Promise<number>;
-  recordFailure(key: string): Promise<void>;
+  /**
+   * Counts an attempt before the password is checked (so concurrent guesses cannot all slip
+   * past the limit); returns 0 when it may go ahead, else the seconds to wait.
+   */
+  attempt(key: string): Promise<number>;
+  /** A successful sign-in clears the count. */
   reset(key: string): Promise<void>;
 }
 
 export function createLoginThrottle({ failures = 10, windowSeconds = 15 * 60 } = {}): LoginThrottle {
   const limiter = new RateLimiterMemory({ points: failures, duration: windowSeconds });
   return {
-    async retryAfter(key) {
-      const state = await limiter.get(key);
-      return state && state.remainingPoints <= 0 ? Math.ceil(state.msBeforeNext / 1000) : 0;
-    },
-    async recordFailure(key) {
-      await limiter.consume(key).catch((error: unknown) => {
-        if (!(error instanceof RateLimiterRes)) throw error; // already exhausted: nothing more to count
-      });
+    async attempt(key) {
+      try {
+        await limiter.consume(key);
+        return 0;
+      } catch (error) {
+        if (error instanceof RateLimiterRes) return Math.max(1, Math.ceil(error.msBeforeNext / 1000));
+        throw error;
+      }
     },
     async reset(key) {
       await limiter.delete(key);

@@ -93,6 +93,7 @@ describe("users.create and auth", () => {
     [{ name: "X", phone_number: "555 0101", email: "not-an-email", password: "12345678" }],
     [{ name: "X", phone_number: "555 0101", email: "x@example.com", password: "short" }],
     [{ name: "X", phone_number: "555 0101", email: "x@example.com", password: "12345678", role: "admin" }],
+    [{ name: "a\u0000b", phone_number: "555 0101", email: "x@example.com", password: "12345678" }],
   ])("rejects invalid sign-up input %# with BAD_REQUEST", async (input) => {
     const before = await rowCount("users");
     expect((await failure(anonymous.users.create(input as never))).code).toBe("BAD_REQUEST");
@@ -128,6 +129,12 @@ describe("users.create and auth", () => {
     await expect(
       anonymous.auth.login({ email: alice.email, password: TEST_PASSWORD }),
     ).resolves.toBeDefined();
+  });
+
+  it("a NUL in the email of a sign-in is invalid input, not a database error", async () => {
+    expect((await failure(anonymous.auth.login({ email: "a\u0000@x.io", password: "x" }))).code).toBe(
+      "BAD_REQUEST",
+    );
   });
 
   it("auth.me returns the signed-in user and needs a signed-in caller", async () => {
@@ -194,12 +201,16 @@ describe("seats", () => {
     const repeated = asAdmin.seats.add({ show_id: show.id, seat_numbers: ["b1", "B1 ", "B2"] });
     await expect(repeated).rejects.toMatchObject({
       code: "CONFLICT",
-      cause: { reason: "DUPLICATE_SEAT_LABEL", labels: ["B1"] },
+      cause: { reason: "DUPLICATE_SEAT_LABEL", details: { labels: ["B1"], repeated: ["B1"], existing: [] } },
     });
     const existing = asAdmin.seats.add({ show_id: show.id, seat_numbers: ["B3", "a1"] });
     await expect(existing).rejects.toMatchObject({
       code: "CONFLICT",
-      cause: { reason: "DUPLICATE_SEAT_LABEL", labels: ["A1"] },
+      cause: { reason: "DUPLICATE_SEAT_LABEL", details: { labels: ["A1"], repeated: [], existing: ["A1"] } },
+    });
+    const both = asAdmin.seats.add({ show_id: show.id, seat_numbers: ["x1", "a1", "X1 "] });
+    await expect(both).rejects.toMatchObject({
+      cause: { details: { labels: ["A1", "X1"], repeated: ["X1"], existing: ["A1"] } },
     });
     expect(await rowCount("seats")).toBe(before);
   });

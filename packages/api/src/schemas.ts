@@ -7,10 +7,22 @@ import { z } from "zod";
 const PG_INT_MAX = 2_147_483_647;
 export const id = z.number().int().positive().max(PG_INT_MAX);
 
-/** A Date, or an ISO-8601 date-time string with an offset (`Z` or `+02:00`). */
-export const dateTime = z.union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))]);
+// PostgreSQL's timestamptz does not reach JavaScript's extremes; keep dates well inside both.
+const EARLIEST = new Date("2000-01-01T00:00:00Z");
+const LATEST = new Date("9999-12-31T23:59:59Z");
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+/** A Date, or an ISO-8601 date-time string with an offset (`Z` or `+02:00`), 2000–9999. */
+export const dateTime = z
+  .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))])
+  .pipe(z.date().min(EARLIEST).max(LATEST));
+
+// PostgreSQL text cannot hold NUL, and no name, title or address needs a control character.
+const noControlCharacters = (s: string) => !/\p{Cc}/u.test(s);
+const CONTROL_CHARACTER_MESSAGE = "must not contain control characters";
+
+/** Free text: trimmed, non-empty, bounded, printable. */
+const text = (max: number) =>
+  z.string().trim().min(1).max(max).refine(noControlCharacters, CONTROL_CHARACTER_MESSAGE);
 
 /** A raw seat label: must normalize (trim, collapse spaces, uppercase) to a valid label. */
 export const seatLabel = z
@@ -27,7 +39,7 @@ export const seatLabel = z
 // ---- inputs -------------------------------------------------------------------------------
 
 export const loginInput = z.strictObject({
-  email: z.string().trim().min(1).max(320),
+  email: z.string().trim().min(1).max(320).refine(noControlCharacters, CONTROL_CHARACTER_MESSAGE),
   password: z.string().min(1).max(256),
 });
 

@@ -16,13 +16,16 @@ export interface StartEmbeddedPostgresOptions {
   dataDir: string;
   /** Delete the cluster when it stops (test runs). */
   persistent: boolean;
+  /**
+   * The superuser's password, fixed when the cluster is created. It is the only thing keeping
+   * other local users out (the cluster listens on 127.0.0.1): random, and kept secret.
+   */
+  password: string;
   port?: number;
   onLog?: (message: string) => void;
 }
 
 const USER = "postgres";
-// The cluster listens on 127.0.0.1 only, so the password only keeps other local users out.
-const PASSWORD = "eventforge";
 
 /** Asks the OS for a free TCP port on the loopback interface. */
 export async function findFreePort(): Promise<number> {
@@ -62,7 +65,7 @@ export async function startEmbeddedPostgres(
     databaseDir: options.dataDir,
     port,
     user: USER,
-    password: PASSWORD,
+    password: options.password,
     authMethod: "scram-sha-256",
     persistent: options.persistent,
     createPostgresUser: true,
@@ -88,7 +91,7 @@ export async function startEmbeddedPostgres(
       { cause: error },
     );
   }
-  const url = `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
+  const url = `postgres://${USER}:${encodeURIComponent(options.password)}@127.0.0.1:${port}/postgres`;
   await waitUntilAcceptingConnections(url);
   // PostgreSQL shares the terminal's process group, so a Ctrl-C can stop it before we ask; the
   // library would then wait for an exit event that already happened. PostgreSQL removes its pid

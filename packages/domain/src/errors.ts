@@ -111,16 +111,19 @@ export class EmailTakenError extends DomainError {
 
 export class DuplicateSeatLabelError extends DomainError {
   readonly reason = "DUPLICATE_SEAT_LABEL";
-  constructor(
-    readonly labels: string[],
-    where: "request" | "show",
-  ) {
-    super(
-      where === "request"
-        ? `seat labels repeated in the request: ${labels.join(", ")}`
-        : `seat labels already on the show: ${labels.join(", ")}`,
-      { labels, where },
-    );
+  /** Every label at fault: repeated in the request, already on the show, or both. */
+  readonly labels: string[];
+  constructor(conflicts: { repeated: string[]; existing: string[]; all: string[] }) {
+    const parts = [
+      conflicts.repeated.length > 0 ? `repeated in the request: ${conflicts.repeated.join(", ")}` : "",
+      conflicts.existing.length > 0 ? `already on the show: ${conflicts.existing.join(", ")}` : "",
+    ];
+    super(`duplicate seat labels, ${parts.filter(Boolean).join("; ")}`, {
+      labels: conflicts.all,
+      repeated: conflicts.repeated,
+      existing: conflicts.existing,
+    });
+    this.labels = conflicts.all;
   }
 }
 

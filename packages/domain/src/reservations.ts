@@ -69,7 +69,8 @@ export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor)
     });
   } catch (error) {
     if (isUniqueViolation(error, "unique_active_reservation_per_seat")) {
-      throw new SeatTakenError(seat, await findActiveHoldExpiry(db, seat.seat_id));
+      const { seat_id, seat_number } = seat;
+      throw new SeatTakenError({ seat_id, seat_number }, await findActiveHoldExpiry(db, seat_id));
     }
     if (isForeignKeyViolation(error, "reservations_user_id_fkey")) throw new UserNotFoundError(userId);
     throw error;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DuplicateSeatLabelError, InvalidSeatLabelError } from "./errors.js";
-import { normalizeSeatLabel, normalizeSeatLabels, seatSortKey, sortSeatLabels } from "./seat-labels.js";
+import { InvalidSeatLabelError } from "./errors.js";
+import { findRepeatedLabels, normalizeSeatLabel, seatSortKey, sortSeatLabels } from "./seat-labels.js";
 
 describe("normalizeSeatLabel", () => {
   it("trims, collapses whitespace runs and uppercases", () => {
@@ -24,15 +24,11 @@ describe("normalizeSeatLabel", () => {
   });
 });
 
-describe("normalizeSeatLabels", () => {
-  it("rejects a batch whose labels collide after normalization, naming each once", () => {
-    const attempt = () => normalizeSeatLabels(["a1", "A1 ", "b2", "B2", "b2", "C3"]);
-    expect(attempt).toThrow(DuplicateSeatLabelError);
-    try {
-      attempt();
-    } catch (error) {
-      expect((error as DuplicateSeatLabelError).labels).toEqual(["A1", "B2"]);
-    }
+describe("findRepeatedLabels", () => {
+  it("names each label that occurs more than once, once, in natural order", () => {
+    const labels = ["a1", "A1 ", "b10", "B10", "b10", "C3", "b2", "B2"].map(normalizeSeatLabel);
+    expect(findRepeatedLabels(labels)).toEqual(["A1", "B2", "B10"]);
+    expect(findRepeatedLabels(["A1", "A2"])).toEqual([]);
   });
 });
 
@@ -52,5 +48,10 @@ describe("natural order", () => {
   it("orders numbers of any length by value, leading zeros aside", () => {
     expect(sortSeatLabels(["R100", "R20", "R3", "R007"])).toEqual(["R3", "R007", "R20", "R100"]);
     expect(seatSortKey("A10") > seatSortKey("A9")).toBe(true);
+  });
+
+  it("orders by code point beyond the BMP, as PostgreSQL's C collation does", () => {
+    // UTF-16 code units would put the emoji (a surrogate pair, 0xD83D...) before U+FF21.
+    expect(sortSeatLabels(["\u{1F600}", "\uFF21"])).toEqual(["\uFF21", "\u{1F600}"]);
   });
 });

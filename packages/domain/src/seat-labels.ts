@@ -1,4 +1,4 @@
-import { DuplicateSeatLabelError, InvalidSeatLabelError } from "./errors.js";
+import { InvalidSeatLabelError } from "./errors.js";
 
 export const SEAT_LABEL_MAX_LENGTH = 32;
 
@@ -18,20 +18,15 @@ export function normalizeSeatLabel(raw: string): string {
   return label;
 }
 
-/**
- * Normalizes a batch and rejects it whole if two labels become the same label,
- * naming every repeated label once.
- */
-export function normalizeSeatLabels(raw: readonly string[]): string[] {
-  const labels = raw.map(normalizeSeatLabel);
+/** Labels that occur more than once in the batch, each named once, in natural order. */
+export function findRepeatedLabels(labels: readonly string[]): string[] {
   const seen = new Set<string>();
   const repeated = new Set<string>();
   for (const label of labels) {
     if (seen.has(label)) repeated.add(label);
     seen.add(label);
   }
-  if (repeated.size > 0) throw new DuplicateSeatLabelError(sortSeatLabels([...repeated]), "request");
-  return labels;
+  return sortSeatLabels([...repeated]);
 }
 
 /**
@@ -45,9 +40,15 @@ export function seatSortKey(label: string): string {
   });
 }
 
-const byteOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+// UTF-8 byte order, which is how PostgreSQL's "C" collation orders sort_key and seat_number.
+const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+
+/** The natural order of labels, the same as the database's `ORDER BY sort_key, seat_number`. */
+export function compareSeatLabels(a: string, b: string): number {
+  return byteOrder(seatSortKey(a), seatSortKey(b)) || byteOrder(a, b);
+}
 
 /** Labels in natural order, the order every list of seats is returned in. */
 export function sortSeatLabels(labels: readonly string[]): string[] {
-  return [...labels].sort((a, b) => byteOrder(seatSortKey(a), seatSortKey(b)) || byteOrder(a, b));
+  return [...labels].sort(compareSeatLabels);
 }

@@ -7,7 +7,7 @@ import {
   listSeats as selectSeats,
 } from "@eventforge/db";
 import { DuplicateSeatLabelError, ShowNotFoundError } from "./errors.js";
-import { normalizeSeatLabels, seatSortKey } from "./seat-labels.js";
+import { compareSeatLabels, findRepeatedLabels, normalizeSeatLabel, seatSortKey } from "./seat-labels.js";
 import { getShow } from "./shows.js";
 import type { Seat } from "./types.js";
 
@@ -19,12 +19,16 @@ export async function addSeats(
   db: Database,
   input: { show_id: number; seat_numbers: readonly string[] },
 ): Promise<{ seats: Seat[] }> {
-  const labels = normalizeSeatLabels(input.seat_numbers);
+  const labels = input.seat_numbers.map(normalizeSeatLabel);
+  const repeated = findRepeatedLabels(labels);
   const inserted = await db.transaction().execute(async (tx) => {
     // Serializes additions to one show, so the check below cannot race another request.
     if (!(await lockShowForSeatChanges(tx, input.show_id))) throw new ShowNotFoundError(input.show_id);
-    const existing = await findExistingSeatLabels(tx, input.show_id, labels);
-    if (existing.length > 0) throw new DuplicateSeatLabelError(existing, "show");
+    const existing = await findExistingSeatLabels(tx, input.show_id, [...new Set(labels)]);
+    if (repeated.length > 0 || existing.length > 0) {
+      const all = [...new Set([...repeated, ...existing])].sort(compareSeatLabels);
+      throw new DuplicateSeatLabelError({ repeated, existing: existing.sort(compareSeatLabels), all });
+    }
     try {
       return await insertSeats(
         tx,
@@ -34,13 +38,13 @@ export async function addSeats(
     } catch (error) {
       // The unique constraint is the last line of defence; it should never be what fires.
       if (isUniqueViolation(error, "seats_show_id_seat_number_key")) {
-        throw new DuplicateSeatLabelError(labels, "show");
+        throw new DuplicateSeatLabelError({ repeated: [], existing: labels, all: labels });
       }
       throw error;
     }
   });
-  inserted.sort((a, b) => (a.sort_key < b.sort_key ? -1 : a.sort_key > b.sort_key ? 1 : 0));
-  return { seats: inserted.map(({ id, show_id, seat_number }) => ({ id, show_id, seat_number })) };
+  const seats = inserted.map(({ id, show_id, seat_number }) => ({ id, show_id, seat_number }));
+  return { seats: seats.sort((a, b) => compareSeatLabels(a.seat_number, b.seat_number)) };
 }
 
 export async function listSeats(db: Database, showId: number): Promise<{ seats: Seat[] }> {

@@ -1,4 +1,4 @@
-import { getUser, InvalidCredentialsError, login } from "@eventforge/domain";
+import { getUser, login } from "@eventforge/domain";
 import { TRPCError } from "@trpc/server";
 import { loginThrottleKey } from "../login-throttle.js";
 import { loginInput, loginOutput, userSchema } from "../schemas.js";
@@ -10,21 +10,16 @@ export const authRouter = router({
     .output(loginOutput)
     .mutation(async ({ ctx, input }) => {
       const key = loginThrottleKey(ctx.clientAddress, input.email);
-      const wait = await ctx.loginThrottle.retryAfter(key);
+      const wait = await ctx.loginThrottle.attempt(key);
       if (wait > 0) {
         throw new TRPCError({
           code: "TOO_MANY_REQUESTS",
           message: `too many failed sign-ins: try again in ${wait} s`,
         });
       }
-      try {
-        const session = await login(ctx.db, ctx.tokens, input);
-        await ctx.loginThrottle.reset(key);
-        return session;
-      } catch (error) {
-        if (error instanceof InvalidCredentialsError) await ctx.loginThrottle.recordFailure(key);
-        throw error;
-      }
+      const session = await login(ctx.db, ctx.tokens, input);
+      await ctx.loginThrottle.reset(key);
+      return session;
     }),
 
   me: signedInProcedure.output(userSchema).query(({ ctx }) => getUser(ctx.db, ctx.actor.userId)),

@@ -39,7 +39,7 @@ export async function selectAvailability(
     JOIN shows sh ON sh.id = ${showId}
     LEFT JOIN seats s ON s.show_id = sh.id
     LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
-    ORDER BY s.sort_key, s.seat_number
+    ORDER BY s.sort_key, s.seat_number COLLATE "C"
   `.execute(db);
   const first = rows[0];
   if (!first) return undefined;

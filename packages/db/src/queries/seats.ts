@@ -45,6 +45,6 @@ export function listSeats(db: Kysely<DB>, showId: number) {
     .select(["id", "show_id", "seat_number"])
     .where("show_id", "=", showId)
     .orderBy("sort_key")
-    .orderBy("seat_number")
+    .orderBy(sql`seat_number COLLATE "C"`)
     .execute();
 }

