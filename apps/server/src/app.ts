@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createLoginThrottle } from "@eventforge/api";
-import { createDb, type Database, migrateToLatest } from "@eventforge/db";
+import { createDb, type Database, ensureDatabase, migrateToLatest } from "@eventforge/db";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@eventforge/db/embedded";
 import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/domain";
-import pg from "pg";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
@@ -66,20 +65,6 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     await embedded?.stop();
     throw error;
   }
-}
-
-async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    const { rowCount } = await client.query("SELECT 1 FROM pg_database WHERE datname = $1", [name]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-  } finally {
-    await client.end();
-  }
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return url.toString();
 }
 
 async function bootstrapAdmin(db: Database, config: ServerConfig, logger: Logger): Promise<void> {

@@ -5,13 +5,11 @@ import { z } from "zod";
 
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
-const port = z.coerce.number().int().min(0).max(65_535);
-
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
     HOST: z.string().trim().min(1).default("127.0.0.1"),
-    PORT: port.default(8001),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(8001),
     DATABASE_URL: z
       .string()
       .regex(/^postgres(ql)?:\/\//u, "must be a postgres:// or postgresql:// URL")

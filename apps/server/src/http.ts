@@ -48,7 +48,6 @@ export async function startHttpServer(
     res.statusCode = 404;
     res.end(JSON.stringify({ error: "not found" }));
   });
-  server.keepAliveTimeout = 65_000;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -2,7 +2,14 @@ import { randomBytes } from "node:crypto";
 import { createDb } from "@eventforge/db";
 import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
 import { type Actor, DomainError, type User } from "@eventforge/domain";
-import { actorOf, seedShow, seedUser, setHoldExpiry, TEST_PASSWORD } from "@eventforge/domain/testing";
+import {
+  actorOf,
+  seedCast,
+  seedShow,
+  seedUser,
+  setHoldExpiry,
+  TEST_PASSWORD,
+} from "@eventforge/domain/testing";
 import { TRPCError } from "@trpc/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextInner } from "./context.js";
@@ -25,11 +32,7 @@ let asBob: ReturnType<typeof callerAs>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  [admin, alice, bob] = await Promise.all([
-    seedUser(t.db, "admin", "Admin"),
-    seedUser(t.db, "customer", "Alice"),
-    seedUser(t.db, "customer", "Bob"),
-  ]);
+  ({ admin, alice, bob } = await seedCast(t.db));
   anonymous = callerAs(null);
   asAdmin = callerAs(actorOf(admin));
   asAlice = callerAs(actorOf(alice));

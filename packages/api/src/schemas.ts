@@ -68,7 +68,8 @@ export const listShowsInput = z
     /** Offset of the page, as returned in `next_cursor`. */
     cursor: z.number().int().min(0).max(PG_INT_MAX).optional(),
   })
-  .default({ limit: 20 });
+  // prefault: an absent input is parsed as {}, so the field defaults above apply.
+  .prefault({});
 
 export const MAX_SEATS_PER_REQUEST = 10_000;
 

@@ -4,27 +4,19 @@ import superjson from "superjson";
 import type { Context } from "./context.js";
 import { domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
 
-export interface Meta {
-  /** Filled in by the REST surface. */
-  openapi?: Record<string, unknown>;
-}
-
-const t = initTRPC
-  .context<Context>()
-  .meta<Meta>()
-  .create({
-    transformer: superjson,
-    // Stack traces never leave the server, whatever NODE_ENV says.
-    isDev: false,
-    errorFormatter({ shape, error }) {
-      const data = errorData(error);
-      return {
-        ...shape,
-        message: publicMessage(error, data, shape.message),
-        data: { ...shape.data, ...data },
-      };
-    },
-  });
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Stack traces never leave the server, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error }) {
+    const data = errorData(error);
+    return {
+      ...shape,
+      message: publicMessage(error, data, shape.message),
+      data: { ...shape.data, ...data },
+    };
+  },
+});
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;

@@ -28,7 +28,7 @@ export interface StartEmbeddedPostgresOptions {
 const USER = "postgres";
 
 /** Asks the OS for a free TCP port on the loopback interface. */
-export async function findFreePort(): Promise<number> {
+async function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);

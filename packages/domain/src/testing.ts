@@ -14,6 +14,16 @@ export async function seedUser(db: Database, role: Role = "customer", name = "Te
   return createUser(db, { name, phone_number: "+1 555 0100", email, password: TEST_PASSWORD }, role);
 }
 
+/** The usual cast: an admin and two customers. */
+export async function seedCast(db: Database): Promise<{ admin: User; alice: User; bob: User }> {
+  const [admin, alice, bob] = await Promise.all([
+    seedUser(db, "admin", "Admin"),
+    seedUser(db, "customer", "Alice"),
+    seedUser(db, "customer", "Bob"),
+  ]);
+  return { admin, alice, bob };
+}
+
 export async function seedUsers(db: Database, count: number): Promise<User[]> {
   return Promise.all(Array.from({ length: count }, (_, i) => seedUser(db, "customer", `Racer ${i}`)));
 }

@@ -1,10 +1,9 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
+import { createDatabase, dropDatabase, withAdminClient } from "../admin.js";
 import { createDb, migrateToLatest } from "../create-db.js";
 import { startTestPostgres } from "./provider.js";
 import "./provided-context.js";
-import { databaseUrl } from "./urls.js";
 
 /**
  * Vitest global setup: one PostgreSQL for the whole run and one migrated template database.
@@ -13,19 +12,17 @@ import { databaseUrl } from "./urls.js";
 export default async function setup(project: TestProject) {
   const server = await startTestPostgres();
   const templateDatabase = `eventforge_template_${randomBytes(4).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: server.adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${templateDatabase}`);
-  const db = createDb(databaseUrl(server.adminUrl, templateDatabase));
+  const db = createDb(await createDatabase(server.adminUrl, templateDatabase));
   try {
     await migrateToLatest(db);
   } finally {
     await db.destroy();
   }
-  const { rows } = await admin.query<{ server_version: string }>("SHOW server_version");
-  console.log(
-    `integration tests: PostgreSQL ${rows[0]?.server_version} from ${server.source}, template ${templateDatabase}`,
-  );
+  const version = await withAdminClient(server.adminUrl, async (admin) => {
+    const { rows } = await admin.query<{ server_version: string }>("SHOW server_version");
+    return rows[0]?.server_version;
+  });
+  console.log(`integration tests: PostgreSQL ${version} from ${server.source}, template ${templateDatabase}`);
   project.provide("eventforgePostgres", {
     adminUrl: server.adminUrl,
     templateDatabase,
@@ -33,8 +30,7 @@ export default async function setup(project: TestProject) {
   });
 
   return async () => {
-    await admin.query(`DROP DATABASE IF EXISTS ${templateDatabase} WITH (FORCE)`);
-    await admin.end();
+    await dropDatabase(server.adminUrl, templateDatabase);
     await server.stop();
   };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { access, mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmbeddedPostgres } from "../embedded.js";
@@ -51,11 +51,8 @@ async function startContainer(): Promise<TestPostgres | undefined> {
 
 async function dockerEngineMayBeReachable(): Promise<boolean> {
   if (process.env.DOCKER_HOST) return true;
-  const { access } = await import("node:fs/promises");
   return access("/var/run/docker.sock").then(
     () => true,
     () => false,
   );
 }
-
-export { databaseUrl } from "./urls.js";
