@@ -1,8 +1,5 @@
 // End to end: the real server (HTTP, tRPC standalone adapter, real PostgreSQL) driven by the
 // real client package over real HTTP.
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { createLoginThrottle } from "@eventforge/api";
 import {
   createEventForgeClient,
@@ -11,39 +8,30 @@ import {
   isEventForgeError,
 } from "@eventforge/client";
 import { createDb } from "@eventforge/db";
-import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
+import type { TestDatabase } from "@eventforge/db/testing";
 import { issueAccessToken } from "@eventforge/domain";
 import { setHoldExpiry } from "@eventforge/domain/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningEventForge, startEventForge } from "./app.js";
-import { loadConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
+import {
+  TEST_ADMIN as ADMIN,
+  TEST_JWT_SECRET as JWT_SECRET,
+  startTestServer,
+  type TestServer,
+} from "./test-server.js";
 
-const ADMIN = { email: "boxoffice@example.com", password: "admin password 1" };
-const JWT_SECRET = "e2e-secret-that-is-at-least-32-characters";
 const logger = pino({ level: "silent" });
 
 let t: TestDatabase;
-let dataDir: string;
-let app: RunningEventForge;
+let app: TestServer;
 let admin: EventForgeClient;
 let adminToken: string;
 let anonymous: EventForgeClient;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
-  dataDir = await mkdtemp(join(tmpdir(), "eventforge-e2e-"));
-  const config = loadConfig({
-    DATABASE_URL: t.url,
-    PORT: "0",
-    EVENTFORGE_DATA_DIR: dataDir,
-    EVENTFORGE_JWT_SECRET: JWT_SECRET,
-    EVENTFORGE_ADMIN_EMAIL: ADMIN.email,
-    EVENTFORGE_ADMIN_PASSWORD: ADMIN.password,
-    EVENTFORGE_DB_POOL_SIZE: "20",
-  });
-  app = await startEventForge(config, logger);
+  app = await startTestServer();
+  t = app.t;
   anonymous = createEventForgeClient({ url: app.url });
   const session = await anonymous.auth.login.mutate(ADMIN);
   adminToken = session.access_token;
@@ -51,8 +39,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.stop();
-  await t?.drop();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 let userCounter = 0;

@@ -1,8 +1,15 @@
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { appRouter, type ContextDeps, createHttpContextFactory } from "@eventforge/api";
+import {
+  appRouter,
+  type ContextDeps,
+  createHttpContextFactory,
+  createOpenApiDocument,
+} from "@eventforge/api";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
+import { serveDocs } from "./docs.js";
+import { createRestHandler } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
 export const MAX_BODY_BYTES = 1_048_576;
@@ -14,7 +21,10 @@ export interface HttpServer {
   close(): Promise<void>;
 }
 
-/** The router on tRPC's standalone adapter at /trpc, plus /healthz. */
+/**
+ * One server, every surface: tRPC at /trpc (the typed client), /healthz, the OpenAPI document at
+ * /openapi.json, its interactive reference at /docs, and the REST routes at every other path.
+ */
 export async function startHttpServer(
   deps: ContextDeps & { host: string; port: number; logger: Logger },
 ): Promise<HttpServer> {
@@ -34,19 +44,38 @@ export async function startHttpServer(
     },
   });
 
-  const server = createServer((req, res) => {
+  // Server URLs in the document are relative, so "try it out" calls whichever address served it.
+  const document = createOpenApiDocument("/");
+  const openApiJson = JSON.stringify(document);
+  const rest = createRestHandler({ ...deps, maxBodySize: MAX_BODY_BYTES, document });
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (path.startsWith("/trpc/")) {
       trpc(req, res);
       return;
     }
-    res.setHeader("content-type", "application/json");
-    if (path === "/healthz") {
-      res.end(JSON.stringify({ ok: true }));
-      return;
+    if (req.method === "GET" || req.method === "HEAD") {
+      if (path === "/healthz") {
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify({ ok: true }));
+        return;
+      }
+      if (path === "/openapi.json") {
+        res.setHeader("content-type", "application/json");
+        res.end(openApiJson);
+        return;
+      }
+      if ((path === "/docs" || path.startsWith("/docs/")) && (await serveDocs(path, res))) return;
     }
-    res.statusCode = 404;
-    res.end(JSON.stringify({ error: "not found" }));
+    await rest(req, res);
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      deps.logger.error({ err: error, url: req.url }, "unexpected error");
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
   });
 
   await new Promise<void>((resolve, reject) => {

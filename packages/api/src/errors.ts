@@ -1,5 +1,6 @@
 import { DomainError, type DomainErrorReason } from "@eventforge/domain";
 import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 
 /** The one table from a domain failure to its transport status (tRPC code → HTTP status). */
@@ -40,6 +41,20 @@ type TransportReason = (typeof REASON_BY_TRANSPORT_CODE)[keyof typeof REASON_BY_
 
 /** The machine-readable reason every error response carries in `data.reason`. */
 export type ErrorReason = DomainErrorReason | TransportReason | "INTERNAL";
+
+/** Every `ErrorReason`, for the OpenAPI document. */
+export const ERROR_REASONS: readonly ErrorReason[] = [
+  ...new Set([
+    ...(Object.keys(CODE_BY_REASON) as DomainErrorReason[]),
+    ...Object.values(REASON_BY_TRANSPORT_CODE),
+    "INTERNAL" as const,
+  ]),
+];
+
+/** The HTTP status a domain failure is answered with. */
+export function httpStatusOf(reason: DomainErrorReason): number {
+  return getHTTPStatusCodeFromError(new TRPCError({ code: CODE_BY_REASON[reason] }));
+}
 
 export function domainErrorToTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: CODE_BY_REASON[error.reason], message: error.message, cause: error });

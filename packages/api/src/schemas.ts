@@ -14,7 +14,21 @@ const LATEST = new Date("9999-12-31T23:59:59Z");
 /** A Date, or an ISO-8601 date-time string with an offset (`Z` or `+02:00`), 2000–9999. */
 export const dateTime = z
   .union([z.date(), z.iso.datetime({ offset: true }).transform((s) => new Date(s))])
-  .pipe(z.date().min(EARLIEST).max(LATEST));
+  .pipe(z.date().min(EARLIEST).max(LATEST))
+  .meta({
+    // On the wire (REST) it is a string; the union with Date exists only for the typed client.
+    override: ({ jsonSchema }) => {
+      for (const key of Object.keys(jsonSchema)) delete jsonSchema[key];
+      Object.assign(jsonSchema, {
+        type: "string",
+        format: "date-time",
+        example: "2026-12-31T19:30:00+01:00",
+      });
+    },
+  });
+
+/** A date on the way out: a Date through tRPC (superjson), an ISO-8601 string in UTC on REST. */
+const timestamp = z.date().meta({ override: { type: "string", format: "date-time" } });
 
 // PostgreSQL text cannot hold NUL, and no name, title or address needs a control character.
 const noControlCharacters = (s: string) => !/\p{Cc}/u.test(s);
@@ -90,68 +104,110 @@ export const holdInput = z.union([
   z.strictObject({ show_id: id, seat_number: seatLabel, ...holdOptions }),
 ]);
 
+/**
+ * The seed's `POST /reservations/{user_id}/hold`: the same hold with the user in the path and the seat
+ * named in the body. One flat object (REST needs an object input), refined to the same two forms.
+ */
+export const restHoldInput = z
+  .strictObject({
+    user_id: id,
+    seat_id: id.optional(),
+    show_id: id.optional(),
+    seat_number: seatLabel.optional(),
+    hold_minutes: holdOptions.hold_minutes,
+  })
+  .superRefine((input, ctx) => {
+    const byId = input.seat_id !== undefined;
+    const byLabel = input.show_id !== undefined && input.seat_number !== undefined;
+    const partLabel = input.show_id !== undefined || input.seat_number !== undefined;
+    if (byId ? partLabel : !byLabel) {
+      ctx.addIssue({ code: "custom", message: "name the seat by seat_id, or by show_id and seat_number" });
+    }
+  })
+  .transform(({ user_id, hold_minutes, seat_id, show_id, seat_number }) => ({
+    user_id,
+    hold_minutes,
+    seat:
+      seat_id !== undefined
+        ? { seat_id }
+        : // the refinement above guarantees both are present here
+          { show_id: show_id as number, seat_number: seat_number as string },
+  }));
+
 export const reservationIdInput = z.strictObject({ reservation_id: id });
 
 // ---- outputs ------------------------------------------------------------------------------
 
 export const roleSchema = z.enum(["customer", "admin"]);
 
-export const userSchema = z.object({
-  id,
-  name: z.string(),
-  phone_number: z.string(),
-  email: z.string(),
-  role: roleSchema,
-  created_at: z.date(),
-});
+export const userSchema = z
+  .object({
+    id,
+    name: z.string(),
+    phone_number: z.string(),
+    email: z.string(),
+    role: roleSchema,
+    created_at: timestamp,
+  })
+  .meta({ id: "User" });
 
-export const loginOutput = z.object({
-  access_token: z.string(),
-  token_type: z.literal("bearer"),
-  expires_in: z.number().int(),
-  user: userSchema,
-});
+export const loginOutput = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal("bearer"),
+    expires_in: z.number().int(),
+    user: userSchema,
+  })
+  .meta({ id: "Session" });
 
-export const showSchema = z.object({
-  id,
-  title: z.string(),
-  venue: z.string(),
-  starts_at: z.date(),
-  created_at: z.date(),
-});
+export const showSchema = z
+  .object({
+    id,
+    title: z.string(),
+    venue: z.string(),
+    starts_at: timestamp,
+    created_at: timestamp,
+  })
+  .meta({ id: "Show" });
 
-export const showPageSchema = z.object({
-  items: z.array(showSchema),
-  next_cursor: z.number().int().nullable(),
-});
+export const showPageSchema = z
+  .object({
+    items: z.array(showSchema),
+    next_cursor: z.number().int().nullable(),
+  })
+  .meta({ id: "ShowPage" });
 
-export const seatSchema = z.object({ id, show_id: id, seat_number: z.string() });
-export const seatsOutput = z.object({ seats: z.array(seatSchema) });
+export const seatSchema = z.object({ id, show_id: id, seat_number: z.string() }).meta({ id: "Seat" });
+export const seatsOutput = z.object({ seats: z.array(seatSchema) }).meta({ id: "SeatList" });
 
 export const seatStatusSchema = z.enum(["AVAILABLE", "HELD", "CONFIRMED"]);
 
-export const availabilityOutput = z.object({
-  show_id: id,
-  as_of: z.date(),
-  seats: z.array(
-    z.object({
-      seat_id: id,
-      seat_number: z.string(),
-      status: seatStatusSchema,
-      hold_expiry: z.date().nullable(),
-    }),
-  ),
-});
+export const availabilityOutput = z
+  .object({
+    show_id: id,
+    as_of: timestamp,
+    seats: z.array(
+      z.object({
+        seat_id: id,
+        seat_number: z.string(),
+        status: seatStatusSchema,
+        hold_expiry: timestamp.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "Availability" });
 
 export const reservationStatusSchema = z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]);
 
-export const reservationSchema = z.object({
-  id,
-  user_id: id,
-  seat_id: id,
-  show_id: id,
-  status: reservationStatusSchema,
-  hold_expiry: z.date(),
-  created_at: z.date(),
-  updated_at: z.date(),
-});
+export const reservationSchema = z
+  .object({
+    id,
+    user_id: id,
+    seat_id: id,
+    show_id: id,
+    status: reservationStatusSchema,
+    hold_expiry: timestamp,
+    created_at: timestamp,
+    updated_at: timestamp,
+  })
+  .meta({ id: "Reservation" });

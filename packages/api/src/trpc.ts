@@ -1,25 +1,31 @@
 import { DomainError, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
 import { initTRPC } from "@trpc/server";
 import superjson from "superjson";
+import type { OpenApiMeta } from "trpc-to-openapi";
 import type { Context } from "./context.js";
 import { domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
 
-const t = initTRPC.context<Context>().create({
-  transformer: superjson,
-  // Stack traces never leave the server, whatever NODE_ENV says.
-  isDev: false,
-  errorFormatter({ shape, error }) {
-    const data = errorData(error);
-    return {
-      ...shape,
-      message: publicMessage(error, data, shape.message),
-      data: { ...shape.data, ...data },
-    };
-  },
-});
+// `meta.openapi` puts a procedure on the REST surface as well (see rest.ts).
+const t = initTRPC
+  .context<Context>()
+  .meta<OpenApiMeta>()
+  .create({
+    transformer: superjson,
+    // Stack traces never leave the server, whatever NODE_ENV says.
+    isDev: false,
+    errorFormatter({ shape, error }) {
+      const data = errorData(error);
+      return {
+        ...shape,
+        message: publicMessage(error, data, shape.message),
+        data: { ...shape.data, ...data },
+      };
+    },
+  });
 
 export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
+export const mergeRouters = t.mergeRouters;
 
 /** Turns a domain error thrown by a service into its TRPCError, in this one place. */
 const mapDomainErrors = t.middleware(async ({ next }) => {

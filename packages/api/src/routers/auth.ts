@@ -1,11 +1,20 @@
 import { getUser, login } from "@eventforge/domain";
 import { TRPCError } from "@trpc/server";
 import { loginThrottleKey } from "../login-throttle.js";
+import { restRoute } from "../rest.js";
 import { loginInput, loginOutput, userSchema } from "../schemas.js";
 import { publicProcedure, router, signedInProcedure } from "../trpc.js";
 
 export const authRouter = router({
   login: publicProcedure
+    .meta(
+      restRoute("POST", "/auth/login", {
+        summary: "Sign in: exchange email and password for a bearer token",
+        access: "anyone",
+        reasons: ["INVALID_CREDENTIALS"],
+        throttled: true,
+      }),
+    )
     .input(loginInput)
     .output(loginOutput)
     .mutation(async ({ ctx, input }) => {
@@ -22,5 +31,10 @@ export const authRouter = router({
       return session;
     }),
 
-  me: signedInProcedure.output(userSchema).query(({ ctx }) => getUser(ctx.db, ctx.actor.userId)),
+  me: signedInProcedure
+    .meta(
+      restRoute("GET", "/auth/me", { summary: "The signed-in user", access: "signed-in", validates: false }),
+    )
+    .output(userSchema)
+    .query(({ ctx }) => getUser(ctx.db, ctx.actor.userId)),
 });

@@ -1,0 +1,87 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type ContextDeps, createHttpContextFactory, type ErrorData, restRouter } from "@eventforge/api";
+import type { Logger } from "pino";
+import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openapi";
+
+/**
+ * The REST surface: the router's procedures at the paths of their `meta.openapi`, served by
+ * trpc-to-openapi. Around it: JSON bodies are recognized whatever their charset, a body-less POST
+ * needs no content type, and a path that exists answers a wrong method with 405.
+ */
+export function createRestHandler(
+  deps: ContextDeps & { logger: Logger; maxBodySize: number; document: OpenAPIObject },
+) {
+  const handler = createOpenApiNodeHttpHandler({
+    router: restRouter,
+    maxBodySize: deps.maxBodySize,
+    createContext: createHttpContextFactory({
+      db: deps.db,
+      tokens: deps.tokens,
+      loginThrottle: deps.loginThrottle,
+    }),
+    // DESIGN §4 answers every malformed body with 400, a body of another media type included.
+    responseMeta: ({ errors }) =>
+      errors.some((error) => error.code === "UNSUPPORTED_MEDIA_TYPE") ? { status: 400 } : {},
+    onError({ error, path }) {
+      if (error.code === "INTERNAL_SERVER_ERROR") {
+        deps.logger.error({ err: error.cause ?? error, path }, "unexpected error");
+      }
+    },
+  });
+  const routes = routeTable(deps.document);
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    normalizeContentType(req);
+    return handler(req, res, () => answerUnknownRoute(req, res, routes));
+  };
+}
+
+/** The adapter parses a body only when its content type is exactly `application/json`. */
+function normalizeContentType(req: IncomingMessage) {
+  const contentType = req.headers["content-type"];
+  if (contentType === undefined) {
+    const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"];
+    if (!hasBody) req.headers["content-type"] = "application/json";
+    return;
+  }
+  const mediaType = contentType.split(";")[0]?.trim().toLowerCase();
+  if (mediaType === "application/json") req.headers["content-type"] = "application/json";
+}
+
+interface Route {
+  pattern: RegExp;
+  methods: string[];
+}
+
+function routeTable(document: OpenAPIObject): Route[] {
+  return Object.entries(document.paths ?? {}).map(([path, operations]) => ({
+    // Like the adapter: path parameters are single segments, case and a trailing slash do not matter.
+    pattern: new RegExp(`^${path.replace(/\{[^}]+\}/g, "[^/]+")}/?$`, "i"),
+    methods: Object.keys(operations).map((method) => method.toUpperCase()),
+  }));
+}
+
+function answerUnknownRoute(req: IncomingMessage, res: ServerResponse, routes: Route[]) {
+  const path = new URL(req.url ?? "/", "http://localhost").pathname;
+  const methods = routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods);
+  if (methods.length > 0) {
+    res.setHeader("allow", methods.join(", "));
+    sendError(res, 405, "METHOD_NOT_SUPPORTED", "METHOD_NOT_SUPPORTED", `${req.method} is not allowed here`);
+  } else {
+    sendError(res, 404, "NOT_FOUND", "PROCEDURE_NOT_FOUND", `no route ${req.method} ${path}`);
+  }
+}
+
+/** An error response of the same shape as the adapter's (see `restErrorSchema`). */
+function sendError(
+  res: ServerResponse,
+  httpStatus: number,
+  code: string,
+  reason: ErrorData["reason"],
+  message: string,
+) {
+  const data: ErrorData & { httpStatus: number } = { reason, details: null, issues: null, httpStatus };
+  res.statusCode = httpStatus;
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify({ message, code, data }));
+}
