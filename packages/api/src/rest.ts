@@ -24,6 +24,8 @@ export function restRoute(
     validates?: boolean;
     /** Whether repeated failures are refused for a while (429). */
     throttled?: boolean;
+    /** Defaults to the procedure's path, dotted with dashes (`reservations-confirm`). */
+    operationId?: string;
   },
 ): OpenApiMeta {
   const reasonsByStatus = new Map<number, string[]>();
@@ -46,6 +48,7 @@ export function restRoute(
     openapi: {
       method,
       path,
+      operationId: route.operationId,
       summary: route.summary,
       description: route.description,
       tags: [path.split("/")[1] ?? ""],

@@ -13,6 +13,7 @@ export const restHoldProcedure = signedInProcedure
         "Only an admin may hold a seat for another user. Two holds racing for one seat: one wins, " +
         "the other gets 409 SEAT_TAKEN.",
       access: "signed-in",
+      operationId: "reservations-hold",
       reasons: [
         "FORBIDDEN",
         "USER_NOT_FOUND",

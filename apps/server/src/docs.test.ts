@@ -1,0 +1,117 @@
+// /docs in a real browser: Debian's headless chromium driven by playwright-core loads the page from
+// the real server, authorizes with a bearer token and tries a call. It leaves a screenshot in
+// test-artifacts/ at the repository root.
+import { existsSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { type Browser, chromium } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, TEST_ADMIN, type TestServer } from "./test-server.js";
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const ARTIFACTS = join(import.meta.dirname, "../../../test-artifacts");
+
+// Without chromium (a laptop without it) the browser test is skipped, never in CI: .ci/run installs it.
+const haveBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
+if (!haveBrowser)
+  console.warn(`skipping the /docs browser test: no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+
+let server: TestServer;
+
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+describe("GET /docs", () => {
+  it("serves the reference page and its assets from this server", async () => {
+    const page = await fetch(`${server.url}/docs`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/u);
+    expect(page.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const html = await page.text();
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/gu)].map((match) => match[1] ?? "");
+    expect(sources.length).toBeGreaterThan(2);
+    for (const source of sources) {
+      expect(source).toMatch(/^\/docs\//u);
+      expect((await fetch(`${server.url}${source}`)).status).toBe(200);
+    }
+    expect((await fetch(`${server.url}/docs/../package.json`)).status).toBe(404);
+    expect((await fetch(`${server.url}/docs/index.html`)).status).toBe(404);
+  });
+});
+
+describe.skipIf(!haveBrowser)("/docs in headless chromium", () => {
+  let browser: Browser;
+
+  beforeAll(async () => {
+    // Playwright gives the browser a new empty profile of its own.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // As root in a sandboxed machine with no outside network: no sandbox, no background traffic.
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it("renders, finds the hold operation, authorizes with a token and tries a call", async () => {
+    const { access_token } = (await (
+      await fetch(`${server.url}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(TEST_ADMIN),
+      })
+    ).json()) as { access_token: string };
+
+    const page = await browser.newPage({ viewport: { width: 1280, height: 1600 } });
+    const foreignRequests: string[] = [];
+    page.on("request", (request) => {
+      if (!request.url().startsWith(server.url) && !request.url().startsWith("data:")) {
+        foreignRequests.push(request.url());
+      }
+    });
+    const pageErrors: string[] = [];
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+
+    await page.goto(`${server.url}/docs`);
+    const hold = page.locator("#operations-reservations-reservations-hold");
+    const holdPath = hold.locator(".opblock-summary-path");
+    await holdPath.waitFor({ timeout: 20_000 });
+    expect(await holdPath.getAttribute("data-path")).toBe("/reservations/{user_id}/hold");
+
+    await page.locator(".auth-wrapper button.authorize").click();
+    await page.locator(".modal-ux input").fill(access_token);
+    await page.locator(".modal-ux .auth-btn-wrapper button.authorize").click();
+    await page.locator(".modal-ux button.btn-done").click();
+
+    const me = page.locator("#operations-auth-auth-me");
+    await me.locator(".opblock-summary").click();
+    await me.locator("button.execute").click();
+    const response = me.locator(".live-responses-table .response");
+    await response.waitFor({ timeout: 10_000 });
+    expect((await response.locator(".response-col_status").textContent())?.trim()).toBe("200");
+    expect(await response.locator(".response-col_description").textContent()).toContain(TEST_ADMIN.email);
+
+    await hold.locator(".opblock-summary").click();
+    const holdResponses = hold.locator(".responses-table").first();
+    await holdResponses.waitFor();
+    expect(await holdResponses.textContent()).toContain("SEAT_TAKEN, SHOW_STARTED");
+
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, "docs.png"), fullPage: true });
+    expect(foreignRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
