@@ -1,6 +1,7 @@
 // End to end over the REST surface: plain JSON over real HTTP against the real server and real
 // PostgreSQL, at the original EventForge README's paths.
 
+import { connect } from "node:net";
 import { setHoldExpiry, storedReservation } from "@eventforge/domain/testing";
 import { validate } from "@readme/openapi-parser";
 import { sql } from "kysely";
@@ -45,6 +46,27 @@ async function call(method: string, path: string, options: CallOptions = {}) {
     headers: response.headers,
     body: (text ? JSON.parse(text) : null) as Json,
   };
+}
+
+/** A body-less request written byte by byte: no Content-Length and no Content-Type, as curl sends it. */
+function bareRequest(method: string, path: string, headers: Record<string, string>) {
+  const { hostname, port } = new URL(server.url);
+  return new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    let response = "";
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      response += chunk;
+    });
+    socket.on("end", () => {
+      const [head = "", body = ""] = response.split("\r\n\r\n");
+      resolve({ status: Number(head.split(" ")[1]), body });
+    });
+    socket.on("error", reject);
+    const lines = Object.entries({ host: `${hostname}:${port}`, connection: "close", ...headers });
+    // `connection: close`: the server ends the connection once it has answered.
+    socket.write(`${method} ${path} HTTP/1.1\r\n${lines.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
+  });
 }
 
 let customerCount = 0;
@@ -511,7 +533,7 @@ describe("malformed requests are 4xx with a reason, never a 500, and change noth
     ["another wrong method", "DELETE", "/shows/1", {}, 405],
   ];
 
-  it.each(cases)("%s → %s %s is %d", async (_name, method, path, options, status) => {
+  it.each(cases)("%s (%s %s)", async (_name, method, path, options, status) => {
     const before = await rowCounts();
     const token = options.token === "ADMIN" ? adminToken : options.token;
     const response = await call(method, path, { ...options, token });
@@ -547,6 +569,12 @@ describe("request details REST clients differ in", () => {
     expect(hold.status).toBe(200);
     const confirm = await call("POST", `/reservations/${hold.body.id}/confirm`, { token: alice.token });
     expect(confirm.body.status).toBe("CONFIRMED");
+    // What `curl -X POST` sends: neither a content type nor a length.
+    const bare = await bareRequest("POST", `/reservations/${hold.body.id}/release`, {
+      authorization: `Bearer ${adminToken}`,
+    });
+    expect(bare.status).toBe(200);
+    expect(JSON.parse(bare.body).status).toBe("CANCELLED");
   });
 
   it("numbers in paths and query strings do not loosen the tRPC inputs", async () => {

@@ -40,8 +40,12 @@ export function createRestHandler(
 function normalizeContentType(req: IncomingMessage) {
   const contentType = req.headers["content-type"];
   if (contentType === undefined) {
-    const hasBody = Number(req.headers["content-length"] ?? 0) > 0 || req.headers["transfer-encoding"];
-    if (!hasBody) req.headers["content-type"] = "application/json";
+    // A request without Content-Length or Transfer-Encoding has an empty body (RFC 9112 §6.3);
+    // say so, so that `curl -X POST .../confirm` needs no headers beyond the token.
+    if (req.headers["transfer-encoding"] === undefined && Number(req.headers["content-length"] ?? 0) === 0) {
+      req.headers["content-type"] = "application/json";
+      req.headers["content-length"] = "0";
+    }
     return;
   }
   const mediaType = contentType.split(";")[0]?.trim().toLowerCase();
