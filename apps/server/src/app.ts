@@ -48,7 +48,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       logger,
     });
     logger.info(
-      { url: http.url, database: embedded ? "embedded" : "DATABASE_URL" },
+      { url: http.url, docs: `${http.url}/docs`, database: embedded ? "embedded" : "DATABASE_URL" },
       "EventForge is serving /trpc",
     );
     return {
