@@ -174,7 +174,7 @@ function stoppedNote(added: number, total: number, failedIndex: number, chunks: 
   const done =
     failedIndex === 0
       ? "no chunk was added"
-      : `chunks 1-${failedIndex} were added (${plural(added, "seat")})`;
+      : `${failedIndex === 1 ? "chunk 1 was" : `chunks 1-${failedIndex} were`} added (${plural(added, "seat")})`;
   return (
     `chunk ${failedIndex + 1} of ${chunks} failed and added nothing; ${done}; ` +
     `not added: ${formatCount(total - added)} of ${formatCount(total)} seats` +
