@@ -1,7 +1,7 @@
 // The real `eventforge` process (bin/eventforge.js, as a user runs it) against a real server on
 // real PostgreSQL, over HTTP.
 import { spawn } from "node:child_process";
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Session, saveSession, sessionPath } from "./session.js";
 
 const PACKAGE_DIR = fileURLToPath(new URL("..", import.meta.url));
-const REPOSITORY_DIR = fileURLToPath(new URL("../../..", import.meta.url));
 const BIN = join(PACKAGE_DIR, "bin", "eventforge.js");
 const ADMIN = { email: "boxoffice@example.com", password: "admin password 1" };
 const FAN = { name: "Fan One", email: "fan1@example.com", phone: "+1 555 0101", password: "fan password 1" };
@@ -86,6 +85,8 @@ async function ok(args: string[], options: RunOptions = {}): Promise<string> {
 
 let adminDir: string;
 let fanDir: string;
+/** The show with the 26×40 grid, from the seats tests. */
+let gridShowId: string;
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -256,6 +257,7 @@ describe("seats", () => {
       }),
     ]);
     expect(gridAdded).toBe(`added 1,040 seats to show ${grid.id}\n`);
+    gridShowId = String(grid.id);
     expect(rangeAdded).toMatchObject({ show_id: ranged.id, added: 11, skipped: 0 });
 
     const [gridSeats, rangeSeats] = await Promise.all([
@@ -346,5 +348,216 @@ describe("seats", () => {
       [1, "FORBIDDEN: this needs an admin account; nothing was added\n"],
     ]);
     expect((await json(["seats", "list", id])).seats).toEqual([]);
+  });
+});
+
+describe("holds and the seat map", () => {
+  const hhmm = (iso: string) => iso.slice(11, 16); // the CLI runs with TZ=UTC
+
+  it("hold, confirm, release and read reservations; the map shows each seat's status", async () => {
+    const id = gridShowId;
+    const [fanHold, soldHold, releasedHold] = await Promise.all([
+      json(["hold", id, "a5", "--minutes", "3"], { as: fanDir }),
+      json(["hold", id, "B10"], { as: fanDir }),
+      ok(["hold", id, "C1", "--minutes", "20"], { as: adminDir }),
+    ]);
+    expect(fanHold).toMatchObject({ show_id: Number(id), status: "HELD" });
+    expect(Date.parse(fanHold.hold_expiry) - Date.parse(fanHold.created_at)).toBe(180_000);
+    const releasedId = /^reservation (\d+): seat C1 of show \d+ held until \d\d:\d\d \(20 min\)\n/u.exec(
+      releasedHold,
+    )?.[1];
+    expect(releasedHold).toContain(`\nconfirm with: eventforge confirm ${releasedId}   release with: `);
+
+    const [confirmed, released, taken, notYours, getJson, getText] = await Promise.all([
+      ok(["confirm", String(soldHold.id)], { as: fanDir }),
+      json(["release", String(releasedId)], { as: adminDir }),
+      eventforge(["hold", id, "A5"], { as: adminDir }),
+      eventforge(["reservations", "get", String(releasedId)], { as: fanDir }),
+      json(["reservations", "get", String(fanHold.id)], { as: fanDir }),
+      ok(["reservations", "get", String(fanHold.id)], { as: adminDir }),
+    ]);
+    expect(confirmed).toBe(
+      `reservation ${soldHold.id} confirmed: CONFIRMED, seat id ${soldHold.seat_id} of show ${id}\n`,
+    );
+    expect(released).toMatchObject({ id: Number(releasedId), status: "CANCELLED" });
+    expect(taken).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `SEAT_TAKEN: seat A5 is held until ${hhmm(fanHold.hold_expiry)}\n`,
+    });
+    expect(notYours).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `RESERVATION_NOT_FOUND: reservation ${releasedId} not found\n`,
+    });
+    expect(getJson).toEqual(fanHold);
+    expect(getText).toMatch(new RegExp(`^reservation +${fanHold.id}\\nstatus +HELD\\nshow +${id}\\n`, "u"));
+
+    // After the confirm: B10 is sold.
+    const [ownerRelease, sold, plain, held, mapJson, heldJson, coloured] = await Promise.all([
+      eventforge(["release", String(soldHold.id)], { as: fanDir }),
+      eventforge(["hold", id, "b10"], { as: adminDir }),
+      ok(["availability", id]),
+      ok(["availability", id, "--status", "held"]),
+      json(["availability", id]),
+      json(["availability", id, "--status", "HELD"]),
+      ok(["availability", id], { env: { FORCE_COLOR: "1" } }),
+    ]);
+    expect(sold).toEqual({ code: 1, stdout: "", stderr: "SEAT_TAKEN: seat B10 is already sold\n" });
+    // A confirmed booking is not its owner's to release.
+    expect(ownerRelease).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: `INVALID_TRANSITION: reservation ${soldHold.id} is CONFIRMED and cannot be released\n`,
+    });
+
+    // Plain: the rows A to Z under a ruler, A5 held, B10 confirmed, C1 free again.
+    const dots = (n: number) => ".".repeat(n);
+    expect(plain.split("\n").slice(0, 6)).toEqual([
+      `Gala, Main Hall, 2031-01-01 20:00 (show ${id})`,
+      "",
+      "   1        10        20        30        40",
+      `A  ${dots(4)}H${dots(35)}`,
+      `B  ${dots(9)}X${dots(30)}`,
+      `C  ${dots(40)}`,
+    ]);
+    const rows = plain.split("\n").slice(3, 29);
+    expect(rows.map((row) => row[0]).join("")).toBe("ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    expect(rows.slice(2).every((row) => row.slice(1) === `  ${dots(40)}`)).toBe(true);
+    expect(plain).toMatch(
+      /\n\n\. available 1,038 {3}H held 1 {3}X confirmed 1 {3}1,040 seats, as of \d\d:\d\d:\d\d\n\nheld seats:\n {2}A5 {2}until \d\d:\d\d, [123] min left\n$/u,
+    );
+    expect(plain).toContain(`A5  until ${hhmm(fanHold.hold_expiry)}, `);
+    expect(plain).toMatch(/^[ -~\n]+$/u);
+
+    expect(held.split("\n").slice(2, 5)).toEqual([
+      "   1        10        20        30        40",
+      "A      H",
+      "",
+    ]);
+    expect(held).toContain("held seats:\n  A5  until ");
+
+    expect(mapJson.counts).toEqual({ AVAILABLE: 1_038, HELD: 1, CONFIRMED: 1 });
+    expect(mapJson.seats).toHaveLength(1_040);
+    expect(mapJson.seats[4]).toEqual({
+      seat_id: fanHold.seat_id,
+      seat_number: "A5",
+      status: "HELD",
+      hold_expiry: fanHold.hold_expiry,
+    });
+    expect(heldJson.seats).toEqual([mapJson.seats[4]]);
+    expect(coloured).toContain("\u001b[33m◐\u001b[39m");
+
+    // The owner may release a hold: the seat is free again.
+    expect(await ok(["release", String(fanHold.id)], { as: fanDir })).toBe(
+      `reservation ${fanHold.id} released: CANCELLED, seat id ${fanHold.seat_id} of show ${id}\n`,
+    );
+  });
+});
+
+describe("failures", () => {
+  /** A port that nothing listens on. */
+  async function closedPort(): Promise<number> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const address = server.address();
+    await new Promise((resolve) => server.close(resolve));
+    if (typeof address !== "object" || address === null) throw new Error("no port");
+    return address.port;
+  }
+
+  /** A config dir holding a saved login to the test server with this token. */
+  async function loginWithToken(name: string, token: string): Promise<string> {
+    const dir = join(scratch, name);
+    await saveSession(dir, {
+      url: app.url,
+      access_token: token,
+      expires_at: new Date().toISOString(),
+      user: { id: 1, email: ADMIN.email, role: "admin" },
+    });
+    return dir;
+  }
+
+  it("each has one line on stderr with its reason, and exit code 1; nothing on stdout, even with --json", async () => {
+    const admin = (JSON.parse(await readFile(sessionPath(adminDir), "utf8")) as Session).user;
+    const secret = new TextEncoder().encode(JWT_SECRET);
+    const expired = await issueAccessToken({ secret, ttlSeconds: -10 }, { userId: admin.id, role: "admin" });
+    const [expiredDir, forgedDir] = await Promise.all([
+      loginWithToken("expired", expired.access_token),
+      loginWithToken("forged", "not.a.jwt"),
+    ]);
+    const elsewhere = `http://127.0.0.1:${await closedPort()}`;
+
+    const runs = await Promise.all([
+      eventforge(["--json", "shows", "list", "--url", elsewhere]),
+      eventforge(["--json", "whoami"], { as: expiredDir }),
+      eventforge(["hold", gridShowId, "D1"], { as: expiredDir }),
+      eventforge(["whoami"], { as: forgedDir }),
+      eventforge(["--json", "hold", gridShowId, "D1"]),
+      // Logged in to the test server, the token is not sent anywhere else.
+      eventforge(["whoami", "--url", elsewhere], { as: adminDir }),
+      eventforge(["--json", "hold", gridShowId, "D1", "--minutes", "21"], { as: fanDir }),
+      eventforge(["--json", "shows", "get", "2000000000"]),
+    ]);
+    expect(runs).toEqual(
+      [
+        `UNREACHABLE: cannot reach the EventForge server at ${elsewhere} (ECONNREFUSED): is it running? Set --url or EVENTFORGE_URL`,
+        "TOKEN_EXPIRED: your login has expired: run `eventforge login` again",
+        "TOKEN_EXPIRED: your login has expired: run `eventforge login` again",
+        `INVALID_TOKEN: ${app.url} does not accept your saved login (did its secret change?): run \`eventforge login\` again`,
+        `NOT_LOGGED_IN: not logged in to ${app.url}: run \`eventforge login\``,
+        `NOT_LOGGED_IN: not logged in to ${elsewhere}: run \`eventforge login\``,
+        "INVALID_INPUT: invalid input: hold_minutes: Too big: expected number to be <=20",
+        "SHOW_NOT_FOUND: show 2000000000 not found",
+      ].map((line) => ({ code: 1, stdout: "", stderr: `${line}\n` })),
+    );
+  });
+
+  it("of usage exit with 2", async () => {
+    const runs = await Promise.all([
+      eventforge(["--json", "bogus"]),
+      eventforge(["shows", "get", "abc"]),
+      eventforge(["hold", "1"]),
+      eventforge(["hold", "1", "A1", "--minutes", "ten"]),
+      eventforge(["--url", "not a url", "shows", "list"]),
+      eventforge([]),
+    ]);
+    expect(runs.map((run) => [run.code, run.stdout, run.stderr.split("\n")[0]])).toEqual([
+      [2, "", "error: unknown command 'bogus'"],
+      [
+        2,
+        "",
+        "error: command-argument value 'abc' is invalid for argument 'show-id'. expected a positive whole number",
+      ],
+      [2, "", "error: missing required argument 'label'"],
+      [2, "", "error: option '--minutes <n>' argument 'ten' is invalid. expected a whole number"],
+      [2, "", "error: not a url is not a URL: use the server's address, like http://127.0.0.1:8001"],
+      [2, "", "Usage: eventforge [options] [command]"],
+    ]);
+    const help = await eventforge(["seats", "add", "--help"]);
+    expect(help).toMatchObject({ code: 0, stderr: "" });
+    expect(help.stdout).toContain("Usage: eventforge seats add [options] <show-id> [labels...]");
+  });
+});
+
+describe("from the repository root", () => {
+  it("`pnpm -s eventforge` passes every argument and reads files relative to where it was typed", async () => {
+    const show = await json(
+      ["shows", "create", "--title", "Via pnpm", "--venue", "Hall", "--starts-at", "2031-01-05T20:00Z"],
+      { as: adminDir },
+    );
+    const added = await json(["seats", "add", String(show.id), "BOX 9", "--file", "src/testdata/boxes.csv"], {
+      as: adminDir,
+      cwd: PACKAGE_DIR,
+      command: ["pnpm", "-s", "eventforge"],
+    });
+    expect(added.seats.map((s: { seat_number: string }) => s.seat_number)).toEqual([
+      "BOX 1",
+      "BOX 2",
+      "BOX 3",
+      "BOX 4",
+      "BOX 9",
+      "STAGE-LEFT",
+    ]);
   });
 });

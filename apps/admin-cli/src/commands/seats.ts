@@ -1,6 +1,5 @@
 import { readFile } from "node:fs/promises";
 import type { RouterOutputs } from "@eventforge/client";
-import { SingleBar } from "cli-progress";
 import type { Command } from "commander";
 import { parseId, parseWholeNumber } from "../arguments.js";
 import type { Environment } from "../config.js";
@@ -129,10 +128,11 @@ async function addSeats(
   }
   const skipped = wanted.length - labels.length;
   const chunks = chunk(labels, options.chunkSize);
-  // A bar is for a person watching: not in a pipe, a log or a script reading --json.
+  // A bar is for a person watching: not in a pipe, a log or a script reading --json. The library is
+  // loaded only then, to keep every other command's start-up short.
   const bar =
     env.interactiveOutput && !out.json && chunks.length > 1
-      ? new SingleBar({
+      ? new (await import("cli-progress")).SingleBar({
           format: "adding seats {bar} {value}/{total}",
           hideCursor: true,
           clearOnComplete: true,
