@@ -498,6 +498,7 @@ describe("failures", () => {
       eventforge(["whoami", "--url", elsewhere], { as: adminDir }),
       eventforge(["--json", "hold", gridShowId, "D1", "--minutes", "21"], { as: fanDir }),
       eventforge(["--json", "shows", "get", "2000000000"]),
+      eventforge(["hold", gridShowId, "ZZ99"], { as: fanDir }),
     ]);
     expect(runs).toEqual(
       [
@@ -509,6 +510,7 @@ describe("failures", () => {
         `NOT_LOGGED_IN: not logged in to ${elsewhere}: run \`eventforge login\``,
         "INVALID_INPUT: invalid input: hold_minutes: Too big: expected number to be <=20",
         "SHOW_NOT_FOUND: show 2000000000 not found",
+        `SEAT_NOT_FOUND: show ${gridShowId} has no seat ZZ99`,
       ].map((line) => ({ code: 1, stdout: "", stderr: `${line}\n` })),
     );
   });

@@ -56,6 +56,12 @@ function describeServerError(error: EventForgeError, url: string): string {
       ];
       return `${reason}: ${parts.filter(Boolean).join("; ")}`;
     }
+    case "SEAT_NOT_FOUND": {
+      const seat = text("seat_number");
+      return seat && typeof details.show_id === "number"
+        ? `${reason}: show ${details.show_id} has no seat ${seat}`
+        : `${reason}: ${error.message}`;
+    }
     case "NOT_AUTHENTICATED":
       return `${reason}: not logged in to ${url}: run \`eventforge login\``;
     case "TOKEN_EXPIRED":
