@@ -314,7 +314,7 @@ describe("seats", () => {
       stderr:
         "DUPLICATE_SEAT_LABEL: already on the show: B5; chunk 2 of 3 failed and added nothing; chunk 1 was added " +
         "(10 seats); not added: 20 of 30 seats: fix the cause and run the same command with " +
-        "--skip-existing to add them\n",
+        "--skip-existing to add the rest\n",
     });
     expect((await json(["seats", "list", id])).seats).toHaveLength(11);
     const finished = await json(["seats", "add", id, ...grid, "--skip-existing"], { as: adminDir });

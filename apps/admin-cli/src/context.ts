@@ -8,7 +8,7 @@ import { readSession, type Session } from "./session.js";
 /** A request that has had no answer for this long is given up (an import chunk takes a second or two). */
 const REQUEST_TIMEOUT_MS = 60_000;
 
-export interface GlobalOptions {
+interface GlobalOptions {
   url?: string;
   json?: boolean;
   color: boolean;
@@ -19,8 +19,6 @@ export interface CommandContext {
   env: Environment;
   out: Output;
   url: string;
-  /** The saved login, when it is a login to `url`. */
-  session: Session | undefined;
   /** A client that sends the saved login's token, if there is one for `url`. */
   client: EventForgeClient;
   /** The saved login to `url`; fails with NOT_LOGGED_IN when there is none. */
@@ -31,7 +29,7 @@ export interface CommandContext {
  * The server is `--url`, else `EVENTFORGE_URL`, else the one of the saved login, else the default.
  * The token is only ever sent to the server it came from.
  */
-export async function commandContext(command: Command, env: Environment): Promise<CommandContext> {
+async function commandContext(command: Command, env: Environment): Promise<CommandContext> {
   const options = command.optsWithGlobals<GlobalOptions>();
   const saved = await readSession(env.configDir);
   const url = normalizeUrl(options.url ?? env.url ?? saved?.url ?? DEFAULT_URL);
@@ -40,7 +38,6 @@ export async function commandContext(command: Command, env: Environment): Promis
     env,
     out: createOutput({ json: options.json === true, colour: env.colour && options.color }),
     url,
-    session,
     client: connect(url, session?.access_token),
     requireLogin() {
       if (!session)

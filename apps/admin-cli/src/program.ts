@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import packageJson from "../package.json" with { type: "json" };
 import { registerAuthCommands } from "./commands/auth.js";
 import { registerAvailabilityCommand } from "./commands/availability.js";
@@ -9,8 +9,6 @@ import { registerUserCommands } from "./commands/users.js";
 import { DEFAULT_URL, type Environment } from "./config.js";
 import { CommandFailure } from "./context.js";
 import { describeFailure, EXIT, UsageError } from "./errors.js";
-
-const PROGRAM = "eventforge";
 
 /** Runs one command line; resolves to the process's exit code. */
 export async function runCli(argv: readonly string[], env: Environment): Promise<number> {
@@ -32,14 +30,12 @@ export async function runCli(argv: readonly string[], env: Environment): Promise
   }
 }
 
-export function createProgram(env: Environment): Command {
-  const program = new Command(PROGRAM)
+function createProgram(env: Environment): Command {
+  const program = new Command("eventforge")
     .description("Run the EventForge box office from a terminal: shows, seats, seat maps and holds.")
-    .addOption(
-      new Option(
-        "--url <url>",
-        `the server (default: EVENTFORGE_URL, else the server you logged in to, else ${DEFAULT_URL})`,
-      ),
+    .option(
+      "--url <url>",
+      `the server (default: EVENTFORGE_URL, else the server you logged in to, else ${DEFAULT_URL})`,
     )
     .option("--json", "print machine-readable JSON and nothing else on stdout")
     .option("--no-color", "no colour, even on a terminal (NO_COLOR does the same)")

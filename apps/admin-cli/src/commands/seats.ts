@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import type { RouterOutputs } from "@eventforge/client";
+import { getErrorReason, type RouterOutputs } from "@eventforge/client";
 import type { Command } from "commander";
 import { parseId, parseWholeNumber } from "../arguments.js";
 import type { Environment } from "../config.js";
@@ -147,7 +147,13 @@ async function addSeats(
         added.push(...seats);
         bar?.increment(labelsOfChunk.length);
       } catch (error) {
-        throw new FailureWithNote(error, stoppedNote(added.length, labels.length, index, chunks.length));
+        const progress = {
+          added: added.length,
+          total: labels.length,
+          failedIndex: index,
+          chunks: chunks.length,
+        };
+        throw new FailureWithNote(error, stoppedNote(progress, getErrorReason(error) !== undefined));
       }
     }
   } finally {
@@ -168,16 +174,25 @@ async function addSeats(
   });
 }
 
-/** What an import that failed part-way left behind: whole chunks are in, the failed one and later are not. */
-function stoppedNote(added: number, total: number, failedIndex: number, chunks: number): string {
-  if (chunks === 1) return "nothing was added";
+/**
+ * What an import that stopped left behind. Chunks before the failed one are in. The failed chunk added
+ * nothing if the server answered; with no answer (unreachable, timed out) it may have been committed.
+ */
+export function stoppedNote(
+  progress: { added: number; total: number; failedIndex: number; chunks: number },
+  answered: boolean,
+): string {
+  const { added, total, failedIndex, chunks } = progress;
+  const rerun = "run the same command with --skip-existing to add the rest";
+  if (chunks === 1)
+    return answered ? "nothing was added" : `the seats may or may not have been added: ${rerun}`;
+  const failed = answered
+    ? `chunk ${failedIndex + 1} of ${chunks} failed and added nothing`
+    : `chunk ${failedIndex + 1} of ${chunks} got no answer and may or may not have been added`;
   const done =
     failedIndex === 0
-      ? "no chunk was added"
+      ? "no chunk was added before it"
       : `${failedIndex === 1 ? "chunk 1 was" : `chunks 1-${failedIndex} were`} added (${plural(added, "seat")})`;
-  return (
-    `chunk ${failedIndex + 1} of ${chunks} failed and added nothing; ${done}; ` +
-    `not added: ${formatCount(total - added)} of ${formatCount(total)} seats` +
-    (added > 0 ? ": fix the cause and run the same command with --skip-existing to add them" : "")
-  );
+  const missing = `${answered ? "not added" : "not added for sure"}: ${formatCount(total - added)} of ${formatCount(total)} seats`;
+  return `${failed}; ${done}; ${missing}` + (added > 0 || !answered ? `: fix the cause and ${rerun}` : "");
 }
