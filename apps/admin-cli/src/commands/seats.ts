@@ -194,5 +194,6 @@ export function stoppedNote(
       ? "no chunk was added before it"
       : `${failedIndex === 1 ? "chunk 1 was" : `chunks 1-${failedIndex} were`} added (${plural(added, "seat")})`;
   const missing = `${answered ? "not added" : "not added for sure"}: ${formatCount(total - added)} of ${formatCount(total)} seats`;
-  return `${failed}; ${done}; ${missing}` + (added > 0 || !answered ? `: fix the cause and ${rerun}` : "");
+  const advice = added > 0 || !answered ? `: fix the cause and ${rerun}` : "";
+  return `${failed}; ${done}; ${missing}${advice}`;
 }
