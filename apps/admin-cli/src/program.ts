@@ -41,6 +41,8 @@ function createProgram(env: Environment): Command {
     .option("--no-color", "no colour, even on a terminal (NO_COLOR does the same)")
     .version(packageJson.version)
     .showSuggestionAfterError()
+    // Every command's --help also lists --url, --json and --no-color.
+    .configureHelp({ showGlobalOptions: true })
     // Usage errors exit with 2 (runCli), not commander's process.exit(1).
     .exitOverride();
   for (const register of [

@@ -22,10 +22,13 @@ export async function readSession(configDir: string): Promise<Session | undefine
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
+  // A damaged file is as good as no login; the next login rewrites it.
   try {
-    return JSON.parse(text) as Session;
+    const session = JSON.parse(text) as Partial<Session> | null;
+    return typeof session?.url === "string" && typeof session.access_token === "string"
+      ? (session as Session)
+      : undefined;
   } catch {
-    // A damaged file is as good as no login; the next login rewrites it.
     return undefined;
   }
 }
