@@ -133,7 +133,8 @@ async function addSeats(
   const bar =
     env.interactiveOutput && !out.json && chunks.length > 1
       ? new (await import("cli-progress")).SingleBar({
-          format: "adding seats {bar} {value}/{total}",
+          format: "adding seats {bar} {value} of {total}",
+          formatValue: (value: number) => formatCount(value),
           hideCursor: true,
           clearOnComplete: true,
         })
