@@ -1,6 +1,6 @@
 // The real `eventforge` process (bin/eventforge.js, as a user runs it) against a real server on
 // real PostgreSQL, over HTTP.
-import { spawn } from "node:child_process";
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -39,34 +39,44 @@ interface RunOptions {
   command?: [string, ...string[]];
 }
 
-/** Runs the CLI as a user would; only a clean environment, so nothing of the test runner leaks in. */
-function eventforge(args: string[], options: RunOptions = {}): Promise<Run> {
-  const [program, ...programArgs] = options.command ?? [process.execPath, BIN];
-  const child = spawn(program, [...programArgs, ...args], {
-    cwd: options.cwd ?? scratch,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: scratch,
-      TZ: "UTC",
-      EVENTFORGE_URL: app.url,
-      EVENTFORGE_CONFIG_DIR: options.as ?? join(scratch, "nobody"),
-      ...options.env,
-    },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  child.stdin.end(options.input);
+/** Only a clean environment, so nothing of the test runner leaks in. */
+function cliEnv(options: RunOptions): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: scratch,
+    TZ: "UTC",
+    EVENTFORGE_URL: app.url,
+    EVENTFORGE_CONFIG_DIR: options.as ?? join(scratch, "nobody"),
+    ...options.env,
+  };
+}
+
+/** Collects a child's output until it exits. */
+function finished(child: ChildProcessWithoutNullStreams, onStdout: (stdout: string) => void = () => {}) {
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
     stdout += chunk;
+    onStdout(stdout);
   });
   child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
     stderr += chunk;
   });
-  return new Promise((resolve, reject) => {
+  return new Promise<Run>((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** Runs the CLI as a user would. */
+function eventforge(args: string[], options: RunOptions = {}): Promise<Run> {
+  const [program, ...programArgs] = options.command ?? [process.execPath, BIN];
+  const child = spawn(program, [...programArgs, ...args], {
+    cwd: options.cwd ?? scratch,
+    env: cliEnv(options),
+  });
+  child.stdin.end(options.input);
+  return finished(child);
 }
 
 /** A run that must succeed; its stdout parsed as the one JSON document it must be. */
@@ -561,5 +571,51 @@ describe("from the repository root", () => {
       "BOX 9",
       "STAGE-LEFT",
     ]);
+  });
+});
+
+// util-linux `script` runs a command on a pseudo-terminal; BSD `script` (macOS) takes other arguments.
+const hasScript = /util-linux/u.test(spawnSync("script", ["--version"], { encoding: "utf8" }).stdout ?? "");
+
+describe.skipIf(!hasScript)("on a terminal", () => {
+  /** Runs the CLI on a pseudo-terminal; when `answer.prompt` appears, types `answer.text` and Enter. */
+  function onTerminal(args: string[], options: RunOptions & { answer?: { prompt: string; text: string } }) {
+    const quoted = [process.execPath, BIN, ...args].map((arg) => `'${arg.replaceAll("'", "'\\''")}'`);
+    const child = spawn("script", ["-qec", quoted.join(" "), "/dev/null"], {
+      cwd: scratch,
+      env: cliEnv(options),
+    });
+    const { answer } = options;
+    if (!answer) child.stdin.end();
+    return finished(child, (stdout) => {
+      if (answer && stdout.includes(answer.prompt) && child.stdin.writable) {
+        child.stdin.end(`${answer.text}\r`);
+      }
+    });
+  }
+
+  it("asks for the password without echoing it, and shows the progress of a large import", async () => {
+    const dir = join(scratch, "terminal");
+    const login = await onTerminal(["login", "--email", ADMIN.email], {
+      as: dir,
+      answer: { prompt: `Password for ${ADMIN.email}`, text: ADMIN.password },
+    });
+    expect(login.code, login.stdout).toBe(0);
+    expect(login.stdout).toContain(`logged in to ${app.url} as ${ADMIN.email}`);
+    expect(login.stdout).not.toContain(ADMIN.password);
+
+    const show = await json(
+      ["shows", "create", "--title", "Arena", "--venue", "Dome", "--starts-at", "2031-01-06T20:00Z"],
+      { as: dir },
+    );
+    const added = await onTerminal(
+      ["seats", "add", String(show.id), "--rows", "A-E", "--numbers", "1-1000"],
+      {
+        as: dir,
+      },
+    );
+    expect(added.code, added.stdout).toBe(0);
+    expect(added.stdout).toMatch(/adding seats \S+ 2,000 of 5,000/u);
+    expect(added.stdout).toContain(`added 5,000 seats to show ${show.id} in 3 requests of up to 2,000`);
   });
 });
