@@ -26,10 +26,16 @@ export function listLabels(labels: readonly string[], shown = 10): string {
   return `${labels.slice(0, shown).join(", ")} and ${formatCount(labels.length - shown)} more`;
 }
 
+/** The length of the longest text; a loop, because spreading a big venue's labels overflows the stack. */
+export function widest(texts: Iterable<string>): number {
+  let width = 0;
+  for (const text of texts) width = Math.max(width, text.length);
+  return width;
+}
+
 /** Rows of cells as aligned columns, the first row being the header. */
 export function table(rows: readonly (readonly string[])[]): string {
-  const widths =
-    rows[0]?.map((_, column) => Math.max(...rows.map((row) => (row[column] ?? "").length))) ?? [];
+  const widths = rows[0]?.map((_, column) => widest(rows.map((row) => row[column] ?? ""))) ?? [];
   return rows
     .map((row) =>
       row

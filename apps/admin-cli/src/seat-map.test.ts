@@ -1,5 +1,6 @@
 import picocolors from "picocolors";
 import { describe, expect, it } from "vitest";
+import { table } from "./format.js";
 import { type Availability, minutesLeft, renderSeatMap } from "./seat-map.js";
 
 // Local times, so that the rendered clock times are the same in every time zone.
@@ -83,9 +84,27 @@ describe("the seat map", () => {
     const coloured = renderSeatMap(map, { colors: picocolors.createColors(true) });
     expect(coloured).toContain("\u001b[33m◐\u001b[39m");
     expect(coloured).toContain("\u001b[31m●\u001b[39m");
+    // One colour code per run of seats, not one per seat.
+    expect(coloured).toContain(
+      "\nA   \u001b[32m○○\u001b[39m\u001b[33m◐\u001b[39m\u001b[32m○○○○○○○○○\u001b[39m\n",
+    );
     // Plain is printable ASCII and newlines only: no escape codes, no shapes.
     expect(renderSeatMap(map, { colors: plain })).toMatch(/^[ -~\n]+$/u);
   });
+});
+
+it("draws a stadium of 200,000 seats, a row of 1,000 seats one after another, and lists them all", () => {
+  const rows = Array.from({ length: 200 }, (_, i) => `R${String(i + 1).padStart(3, "0")}-`);
+  const stadium = availability(
+    rows.flatMap((row) => labels(row, 1, 1_000).map((l): [string, "AVAILABLE"] => [l, "AVAILABLE"])),
+  );
+  const lines = renderSeatMap(stadium, { colors: plain }).split("\n");
+  expect(lines[0]).toBe(`R001-  ${".".repeat(1_000)}`);
+  expect(lines[200]).toBe("");
+  expect(lines[201]).toMatch(/^\. available 200,000 /u);
+  const listed = table([["SEAT"], ...stadium.seats.map((seat) => [seat.seat_number])]).split("\n");
+  expect(listed).toHaveLength(200_001);
+  expect(listed[1]).toBe("R001-1");
 });
 
 it("minutes left round up and never go below zero", () => {

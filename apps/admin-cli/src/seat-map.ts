@@ -1,5 +1,5 @@
 import type { RouterOutputs } from "@eventforge/client";
-import { clockTime, clockTimeWithSeconds, formatCount, plural } from "./format.js";
+import { clockTime, clockTimeWithSeconds, formatCount, plural, widest } from "./format.js";
 import type { Colors } from "./output.js";
 
 export type Availability = RouterOutputs["availability"]["get"];
@@ -70,23 +70,27 @@ export function renderSeatMap(availability: Availability, options: SeatMapOption
   const shown = (seat: SeatState) => status === undefined || seat.status === status;
 
   const rows = rowsOf(availability.seats).filter((row) => row.seats.some(({ seat }) => shown(seat)));
-  const numbers = rows.flatMap((row) => row.seats.map((s) => s.number));
-  const numbered = numbers.every((n) => n !== undefined) && numbers.length > 0;
-  const first = numbered ? Math.min(...(numbers as number[])) : 0;
-  const last = numbered ? Math.max(...(numbers as number[])) : 0;
+  let numbered = rows.length > 0;
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const { number } of rows.flatMap((row) => row.seats)) {
+    if (number === undefined) numbered = false;
+    else [first, last] = [Math.min(first, number), Math.max(last, number)];
+  }
   const byNumber = numbered && last - first < MAX_RULER_COLUMNS;
-  const nameWidth = Math.max(0, ...rows.map((row) => row.name.length));
+  const nameWidth = widest(rows.map((row) => row.name));
 
   const lines: string[] = [];
   if (byNumber) lines.push(`${" ".repeat(nameWidth + 2)}${colors.dim(ruler(first, last))}`);
   for (const row of rows) {
-    const cells: string[] = byNumber ? Array(last - first + 1).fill(" ") : [];
+    // A cell is the status drawn there, or undefined for a gap or a seat the filter leaves out.
+    const cells: (SeatStatus | undefined)[] = byNumber ? Array(last - first + 1).fill(undefined) : [];
     for (const { seat, number } of row.seats) {
-      const cell = shown(seat) ? symbol(seat.status) : " ";
+      const cell = shown(seat) ? seat.status : undefined;
       if (byNumber && number !== undefined) cells[number - first] = cell;
       else cells.push(cell);
     }
-    lines.push(`${row.name.padEnd(nameWidth)}  ${cells.join("").trimEnd()}`);
+    lines.push(`${row.name.padEnd(nameWidth)}  ${paintRuns(cells, symbols, paint)}`);
   }
   if (rows.length === 0) lines.push(status ? `no ${NAMES[status]} seats` : "no seats yet");
 
@@ -97,8 +101,23 @@ export function renderSeatMap(availability: Availability, options: SeatMapOption
     `${legend.join("   ")}   ${colors.dim(`${plural(availability.seats.length, "seat")}, as of ${clockTimeWithSeconds(availability.as_of)}`)}`,
   );
 
-  if (status === undefined || status === "HELD") lines.push(...heldList(availability, status === "HELD"));
-  return lines.join("\n");
+  const held = status === undefined || status === "HELD" ? heldList(availability, status === "HELD") : [];
+  return lines.concat(held).join("\n");
+}
+
+/** Cells as text, one colour code per run of equal cells rather than per seat; no trailing gap. */
+function paintRuns(
+  cells: readonly (SeatStatus | undefined)[],
+  symbols: Record<SeatStatus, string>,
+  paint: Record<SeatStatus, (text: string) => string>,
+): string {
+  let text = "";
+  for (let start = 0, end = 0; start < cells.length; start = end) {
+    const cell = cells[start];
+    while (end < cells.length && cells[end] === cell) end++;
+    text += cell === undefined ? " ".repeat(end - start) : paint[cell](symbols[cell].repeat(end - start));
+  }
+  return text.trimEnd();
 }
 
 /** Column labels: the first number, then every tenth, where it fits. */
@@ -115,7 +134,7 @@ function heldList(availability: Availability, all: boolean): string[] {
   const held = availability.seats.filter((seat) => seat.status === "HELD");
   if (held.length === 0) return [];
   const listed = all ? held : held.slice(0, HELD_LISTED);
-  const width = Math.max(...listed.map((seat) => seat.seat_number.length));
+  const width = widest(listed.map((seat) => seat.seat_number));
   const lines = ["", "held seats:"];
   for (const seat of listed) {
     const expiry = seat.hold_expiry;

@@ -87,11 +87,13 @@ async function collectLabels(written: readonly string[], options: AddOptions): P
   if ((options.rows === undefined) !== (options.numbers === undefined)) {
     throw new UsageError("--rows and --numbers go together: --rows A-Z --numbers 1-40");
   }
-  const labels = written.flatMap(expandLabelArgument);
-  if (options.rows !== undefined && options.numbers !== undefined) {
-    labels.push(...grid(parseRows(options.rows), parseNumbers(options.numbers)));
-  }
-  if (options.file !== undefined) labels.push(...parseLabelsFile(await readLabelsFile(options.file)));
+  const fromGrid =
+    options.rows !== undefined && options.numbers !== undefined
+      ? grid(parseRows(options.rows), parseNumbers(options.numbers))
+      : [];
+  const fromFile = options.file !== undefined ? parseLabelsFile(await readLabelsFile(options.file)) : [];
+  // concat, not push(...): a spread of a stadium's labels would overflow the call stack.
+  const labels = written.flatMap(expandLabelArgument).concat(fromGrid, fromFile);
   if (labels.length === 0) throw new UsageError("no seats given: name labels, a range, a grid or a --file");
   if (labels.length > MAX_LABELS_PER_COMMAND) {
     throw new UsageError(`more than ${formatCount(MAX_LABELS_PER_COMMAND)} seats in one command`);
