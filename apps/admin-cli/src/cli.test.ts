@@ -366,11 +366,17 @@ describe("holds and the seat map", () => {
 
   it("hold, confirm, release and read reservations; the map shows each seat's status", async () => {
     const id = gridShowId;
-    const [fanHold, soldHold, releasedHold] = await Promise.all([
+    const fan = (JSON.parse(await readFile(sessionPath(fanDir), "utf8")) as Session).user;
+    const [fanHold, soldHold, releasedHold, heldForFan, notForOthers] = await Promise.all([
       json(["hold", id, "a5", "--minutes", "3"], { as: fanDir }),
       json(["hold", id, "B10"], { as: fanDir }),
       ok(["hold", id, "C1", "--minutes", "20"], { as: adminDir }),
+      json(["hold", id, "D2", "--user", String(fan.id)], { as: adminDir }),
+      eventforge(["hold", id, "D3", "--user", "1"], { as: fanDir }),
     ]);
+    // An admin may hold for a customer, and the hold is then the customer's; a customer may not.
+    expect(heldForFan).toMatchObject({ user_id: fan.id, status: "HELD" });
+    expect(notForOthers).toMatchObject({ code: 1, stderr: expect.stringMatching(/^FORBIDDEN: /u) });
     expect(fanHold).toMatchObject({ show_id: Number(id), status: "HELD" });
     expect(Date.parse(fanHold.hold_expiry) - Date.parse(fanHold.created_at)).toBe(180_000);
     const releasedId = /^reservation (\d+): seat C1 of show \d+ held until \d\d:\d\d \(20 min\)\n/u.exec(
@@ -378,14 +384,16 @@ describe("holds and the seat map", () => {
     )?.[1];
     expect(releasedHold).toContain(`\nconfirm with: eventforge confirm ${releasedId}   release with: `);
 
-    const [confirmed, released, taken, notYours, getJson, getText] = await Promise.all([
+    const [confirmed, released, taken, notYours, getJson, getText, releasedByFan] = await Promise.all([
       ok(["confirm", String(soldHold.id)], { as: fanDir }),
       json(["release", String(releasedId)], { as: adminDir }),
       eventforge(["hold", id, "A5"], { as: adminDir }),
       eventforge(["reservations", "get", String(releasedId)], { as: fanDir }),
       json(["reservations", "get", String(fanHold.id)], { as: fanDir }),
       ok(["reservations", "get", String(fanHold.id)], { as: adminDir }),
+      json(["release", String(heldForFan.id)], { as: fanDir }),
     ]);
+    expect(releasedByFan).toMatchObject({ id: heldForFan.id, status: "CANCELLED" });
     expect(confirmed).toBe(
       `reservation ${soldHold.id} confirmed: CONFIRMED, seat id ${soldHold.seat_id} of show ${id}\n`,
     );
