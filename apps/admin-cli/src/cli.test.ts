@@ -394,9 +394,7 @@ describe("holds and the seat map", () => {
       json(["release", String(heldForFan.id)], { as: fanDir }),
     ]);
     expect(releasedByFan).toMatchObject({ id: heldForFan.id, status: "CANCELLED" });
-    expect(confirmed).toBe(
-      `reservation ${soldHold.id} confirmed: CONFIRMED, seat id ${soldHold.seat_id} of show ${id}\n`,
-    );
+    expect(confirmed).toBe(`reservation ${soldHold.id} confirmed: CONFIRMED, seat B10 of show ${id}\n`);
     expect(released).toMatchObject({ id: Number(releasedId), status: "CANCELLED" });
     expect(taken).toEqual({
       code: 1,
@@ -409,7 +407,12 @@ describe("holds and the seat map", () => {
       stderr: `RESERVATION_NOT_FOUND: reservation ${releasedId} not found\n`,
     });
     expect(getJson).toEqual(fanHold);
-    expect(getText).toMatch(new RegExp(`^reservation +${fanHold.id}\\nstatus +HELD\\nshow +${id}\\n`, "u"));
+    expect(getText).toMatch(
+      new RegExp(
+        `^reservation +${fanHold.id}\\nstatus +HELD\\nshow +${id}\\nseat +A5 \\(id ${fanHold.seat_id}\\)\\n`,
+        "u",
+      ),
+    );
 
     // After the confirm: B10 is sold.
     const [ownerRelease, sold, plain, held, mapJson, heldJson, coloured] = await Promise.all([
@@ -468,7 +471,7 @@ describe("holds and the seat map", () => {
 
     // The owner may release a hold: the seat is free again.
     expect(await ok(["release", String(fanHold.id)], { as: fanDir })).toBe(
-      `reservation ${fanHold.id} released: CANCELLED, seat id ${fanHold.seat_id} of show ${id}\n`,
+      `reservation ${fanHold.id} released: CANCELLED, seat A5 of show ${id}\n`,
     );
   });
 });

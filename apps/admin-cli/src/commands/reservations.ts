@@ -1,4 +1,4 @@
-import type { RouterOutputs } from "@eventforge/client";
+import type { EventForgeClient, RouterOutputs } from "@eventforge/client";
 import type { Command } from "commander";
 import { parseId, parseWholeNumber } from "../arguments.js";
 import type { Environment } from "../config.js";
@@ -48,7 +48,11 @@ export function registerReservationCommands(program: Command, env: Environment):
         withContext(command, env, async ({ client, out, requireLogin }) => {
           requireLogin();
           const reservation = await client.reservations[name].mutate({ reservation_id: reservationId });
-          out.result(reservation, () => `reservation ${reservation.id} ${verb}: ${summary(reservation)}`);
+          const label = out.json ? undefined : await seatLabel(client, reservation);
+          out.result(
+            reservation,
+            () => `reservation ${reservation.id} ${verb}: ${summary(reservation, label)}`,
+          );
         }),
       );
   }
@@ -63,12 +67,13 @@ export function registerReservationCommands(program: Command, env: Environment):
       withContext(command, env, async ({ client, out, requireLogin }) => {
         requireLogin();
         const reservation = await client.reservations.get.query({ reservation_id: reservationId });
+        const label = out.json ? undefined : await seatLabel(client, reservation);
         out.result(reservation, () =>
           table([
             ["reservation", String(reservation.id)],
             ["status", reservation.status],
             ["show", String(reservation.show_id)],
-            ["seat id", String(reservation.seat_id)],
+            ["seat", label ? `${label} (id ${reservation.seat_id})` : `id ${reservation.seat_id}`],
             ["user", String(reservation.user_id)],
             ["hold expiry", localDateTime(reservation.hold_expiry)],
             ["created", localDateTime(reservation.created_at)],
@@ -79,6 +84,20 @@ export function registerReservationCommands(program: Command, env: Environment):
     );
 }
 
-function summary(reservation: Reservation): string {
-  return `${reservation.status}, seat id ${reservation.seat_id} of show ${reservation.show_id}`;
+function summary(reservation: Reservation, label: string | undefined): string {
+  const seat = label ? `seat ${label}` : `seat id ${reservation.seat_id}`;
+  return `${reservation.status}, ${seat} of show ${reservation.show_id}`;
+}
+
+/**
+ * The label of a reservation's seat, for people: a reservation names its seat by id only. The lookup
+ * is wording, so its failure must not report a confirm that went through as failed: then the id does.
+ */
+async function seatLabel(client: EventForgeClient, reservation: Reservation): Promise<string | undefined> {
+  try {
+    const { seats } = await client.seats.list.query({ show_id: reservation.show_id });
+    return seats.find((seat) => seat.id === reservation.seat_id)?.seat_number;
+  } catch {
+    return undefined;
+  }
 }
