@@ -1,7 +1,7 @@
 // What the benchmark runs against: a PostgreSQL database of its own and the real server process.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -34,6 +34,8 @@ export async function scratchDir(): Promise<string> {
 export interface BenchDatabase {
   url: string;
   kind: "embedded" | "DATABASE_URL";
+  /** The embedded postmaster's pid (its CPU time and its backends' are measured); undefined otherwise. */
+  postmasterPid: number | undefined;
 }
 
 /**
@@ -45,7 +47,7 @@ export async function startDatabase(dir: string, databaseUrl: string | undefined
     const name = `eventforge_bench_${randomBytes(4).toString("hex")}`;
     const url = await createDatabase(databaseUrl, name);
     onCleanup(() => dropDatabase(databaseUrl, name));
-    return { url, kind: "DATABASE_URL" };
+    return { url, kind: "DATABASE_URL", postmasterPid: undefined };
   }
   const embedded = await startEmbeddedPostgres({
     dataDir: join(dir, "postgres"),
@@ -53,7 +55,12 @@ export async function startDatabase(dir: string, databaseUrl: string | undefined
     password: randomBytes(18).toString("base64url"),
   });
   onCleanup(() => embedded.stop());
-  return { url: await ensureDatabase(embedded.url, "eventforge_bench"), kind: "embedded" };
+  const pidFile = await readFile(join(dir, "postgres", "postmaster.pid"), "utf8");
+  return {
+    url: await ensureDatabase(embedded.url, "eventforge_bench"),
+    kind: "embedded",
+    postmasterPid: Number(pidFile.split("\n")[0]),
+  };
 }
 
 export interface ServerProcess {
@@ -149,4 +156,45 @@ async function stopProcess(child: ChildProcess): Promise<void> {
   }, 15_000);
   await exited;
   clearTimeout(timer);
+}
+
+// Linux reports process CPU time in clock ticks of 1/100 s (USER_HZ) on every common platform.
+const TICK_MS = 10;
+
+/** User + system CPU time of a process, in ms, and its parent's pid; undefined once it is gone. */
+async function processCpu(
+  pid: number,
+): Promise<{ ms: number; reapedChildrenMs: number; ppid: number } | undefined> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8").catch(() => undefined);
+  if (!stat) return undefined;
+  // The command name (field 2) may hold spaces; the fields after its closing parenthesis do not.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return {
+    ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS,
+    reapedChildrenMs: (Number(fields[13]) + Number(fields[14])) * TICK_MS,
+    ppid: Number(fields[1]),
+  };
+}
+
+/** CPU time (ms) used so far by the server, by PostgreSQL (postmaster and live backends), and by us. */
+export interface CpuTimes {
+  server: number;
+  postgres: number | undefined;
+  bench: number;
+}
+
+export async function cpuTimes(serverPid: number, postmasterPid: number | undefined): Promise<CpuTimes> {
+  const server = (await processCpu(serverPid))?.ms ?? 0;
+  let postgres: number | undefined;
+  if (postmasterPid !== undefined) {
+    const postmaster = await processCpu(postmasterPid);
+    postgres = (postmaster?.ms ?? 0) + (postmaster?.reapedChildrenMs ?? 0);
+    for (const entry of await readdir("/proc")) {
+      if (!/^\d+$/u.test(entry)) continue;
+      const cpu = await processCpu(Number(entry));
+      if (cpu?.ppid === postmasterPid) postgres += cpu.ms;
+    }
+  }
+  const own = process.cpuUsage();
+  return { server, postgres, bench: (own.user + own.system) / 1000 };
 }

@@ -9,7 +9,9 @@ import { createEventForgeClient, type EventForgeClient, getErrorReason } from "@
 import { hashPassword, issueAccessToken, seatSortKey } from "@eventforge/domain";
 import pg from "pg";
 import {
+  type CpuTimes,
   cleanUp,
+  cpuTimes,
   readStatusBytes,
   type ServerProcess,
   scratchDir,
@@ -18,7 +20,7 @@ import {
 } from "./environment.js";
 import { chunk, shuffled, venueLabels } from "./labels.js";
 import { type LoadResult, runAll, runLoad, timed } from "./load.js";
-import { type Options, parseOptions, type Scale, USAGE } from "./options.js";
+import { type Options, parseOptions, type Scale, type ScenarioName, USAGE } from "./options.js";
 import { rawAvailability, rawConfirm, rawHold, rawInsertSeats } from "./raw-sql.js";
 import {
   describeTarget,
@@ -49,6 +51,7 @@ interface World {
   clients: EventForgeClient[];
   userIds: number[];
   clientByUser: Map<number, EventForgeClient>;
+  cpu(): Promise<CpuTimes>;
 }
 
 async function main(options: Options): Promise<void> {
@@ -78,14 +81,17 @@ async function main(options: Options): Promise<void> {
 
   const pool = new pg.Pool({ connectionString: database.url, max: scale.concurrency });
   try {
-    const world = await seed(scale, server, pool, jwtSecret);
+    const world = await seed(scale, server, pool, jwtSecret, () =>
+      cpuTimes(server.pid, database.postmasterPid),
+    );
     const rows: Row[] = [];
     const bulk = await bulkSeats(world);
     rows.push(bulk.row);
-    rows.push(...(await holdThroughput(world, bulk.apiShow, bulk.rawShow)));
-    rows.push(await contention(world, bulk.apiShow));
-    rows.push(await confirm(world, bulk.apiShow, bulk.rawShow));
-    rows.push(await availability(world, bulk.apiShow));
+    const runs = (name: ScenarioName) => !options.only || options.only.has(name);
+    if (runs("holds")) rows.push(...(await holdThroughput(world, bulk.apiShow, bulk.rawShow)));
+    if (runs("contention")) rows.push(await contention(world, bulk.apiShow));
+    if (runs("confirm")) rows.push(await confirm(world, bulk.apiShow, bulk.rawShow));
+    if (runs("availability")) rows.push(await availability(world, bulk.apiShow));
     clearInterval(sampler);
     const peak = Math.max(await server.peakRss(), ...rssSamples);
     rows.push(memoryRow(peak));
@@ -105,7 +111,13 @@ async function main(options: Options): Promise<void> {
  * what is measured), tokens signed with the server's secret by the domain's own token helper.
  * The admin signs in through the API.
  */
-async function seed(scale: Scale, server: ServerProcess, pool: pg.Pool, jwtSecret: string): Promise<World> {
+async function seed(
+  scale: Scale,
+  server: ServerProcess,
+  pool: pg.Pool,
+  jwtSecret: string,
+  cpu: () => Promise<CpuTimes>,
+): Promise<World> {
   const passwordHash = await hashPassword(randomBytes(12).toString("base64url"));
   const { rows } = await pool.query<{ id: number }>(
     `INSERT INTO users (name, phone_number, email, password_hash, role)
@@ -128,7 +140,7 @@ async function seed(scale: Scale, server: ServerProcess, pool: pg.Pool, jwtSecre
   const admin = createEventForgeClient({ url: server.url, token: access_token });
   const clientByUser = new Map(userIds.map((id, i) => [id, clients[i] as EventForgeClient]));
   log(`seeded ${formatNumber(userIds.length)} users with tokens`);
-  return { scale, server, pool, admin, anonymous, clients, userIds, clientByUser };
+  return { scale, server, pool, admin, anonymous, clients, userIds, clientByUser, cpu };
 }
 
 interface BenchShow {
@@ -202,8 +214,33 @@ function throughput(result: LoadResult): number {
   return (result.ok / result.elapsedMs) * 1000;
 }
 
-function latencyData(result: LoadResult) {
+/** CPU time per operation of a phase: server, PostgreSQL, and the benchmark's own process. */
+async function withCpu<T extends LoadResult>(
+  world: World,
+  what: string,
+  phase: () => Promise<T>,
+): Promise<T & { cpu: Record<string, number | null> }> {
+  const before = await world.cpu();
+  const result = await phase();
+  const after = await world.cpu();
+  const perOp = (a: number | undefined, b: number | undefined) =>
+    a === undefined || b === undefined || result.ok === 0 ? null : (a - b) / result.ok;
+  const cpu = {
+    server_ms_per_op: perOp(after.server, before.server),
+    postgres_ms_per_op: perOp(after.postgres, before.postgres),
+    bench_ms_per_op: perOp(after.bench, before.bench),
+  };
+  const show = (v: number | null) => (v === null ? "?" : v.toFixed(3));
+  log(
+    `  ${what}: ${formatNumber(throughput(result))}/s; CPU ms per op: server ${show(cpu.server_ms_per_op)}, ` +
+      `postgres ${show(cpu.postgres_ms_per_op)}, bench ${show(cpu.bench_ms_per_op)}`,
+  );
+  return { ...result, cpu };
+}
+
+function latencyData(result: LoadResult & { cpu?: Record<string, number | null> }) {
   return {
+    ...(result.cpu ?? {}),
     ok: result.ok,
     failed: result.failed,
     elapsed_ms: result.elapsedMs,
@@ -247,11 +284,11 @@ async function holdThroughput(world: World, apiShow: BenchShow, rawShow: BenchSh
   await runLoad(scale.concurrency, scale.warmupMs, ping);
   await runLoad(scale.concurrency, scale.warmupMs, hold);
   await runLoad(scale.concurrency, scale.warmupMs, raw);
-  const noop = await runLoad(scale.concurrency, scale.throughputMs, ping);
+  const noop = await withCpu(world, "no-op", () => runLoad(scale.concurrency, scale.throughputMs, ping));
   assertNoFailures("no-op", noop);
-  const holds = await runLoad(scale.concurrency, scale.throughputMs, hold);
+  const holds = await withCpu(world, "hold", () => runLoad(scale.concurrency, scale.throughputMs, hold));
   assertNoFailures("hold", holds);
-  const raws = await runLoad(scale.concurrency, scale.throughputMs, raw);
+  const raws = await withCpu(world, "raw hold", () => runLoad(scale.concurrency, scale.throughputMs, raw));
   assertNoFailures("raw hold", raws);
 
   const vsNoop: Target = { kind: "min", value: 0.75, label: "hold/no-op" };
@@ -361,14 +398,18 @@ async function confirm(world: World, apiShow: BenchShow, rawShow: BenchShow): Pr
   const apiHolds = shuffled(await insertHolds(world, apiShow.id, take(apiShow, scale.confirms)), 3);
   const rawHolds = shuffled(await insertHolds(world, rawShow.id, take(rawShow, scale.confirms)), 4);
   log(`confirm: ${formatNumber(scale.confirms)} holds through the client, then through pg`);
-  const api = await runAll(scale.concurrency, apiHolds, async ([id, owner]) => {
-    const result = await (world.clientByUser.get(owner) as EventForgeClient).reservations.confirm.mutate({
-      reservation_id: id,
-    });
-    if (result.status !== "CONFIRMED") throw new Error(`reservation ${id} is ${result.status}`);
-  });
+  const api = await withCpu(world, "confirm", () =>
+    runAll(scale.concurrency, apiHolds, async ([id, owner]) => {
+      const result = await (world.clientByUser.get(owner) as EventForgeClient).reservations.confirm.mutate({
+        reservation_id: id,
+      });
+      if (result.status !== "CONFIRMED") throw new Error(`reservation ${id} is ${result.status}`);
+    }),
+  );
   assertNoFailures("confirm", api);
-  const raw = await runAll(scale.concurrency, rawHolds, ([id]) => rawConfirm(world.pool, id));
+  const raw = await withCpu(world, "raw confirm", () =>
+    runAll(scale.concurrency, rawHolds, ([id]) => rawConfirm(world.pool, id)),
+  );
   assertNoFailures("raw confirm", raw);
   const target: Target = { kind: "min", value: 0.35, label: "api/raw" };
   const ratio = throughput(api) / throughput(raw);

@@ -12,10 +12,12 @@ describe("parseOptions", () => {
       scale: QUICK,
       out: "x.json",
     });
+    expect(parseOptions(["--only", "holds,confirm"], "o").only).toEqual(new Set(["holds", "confirm"]));
   });
 
   it("refuses unknown arguments and missing values", () => {
     expect(() => parseOptions(["--fast"], "o")).toThrow(/unknown argument --fast/u);
     expect(() => parseOptions(["--out"], "o")).toThrow(/--out needs a value/u);
+    expect(() => parseOptions(["--only", "holds,bulk"], "o")).toThrow(/unknown scenario bulk/u);
   });
 });

@@ -53,20 +53,32 @@ export interface Options {
   out: string;
   /** Directory for a V8 CPU profile of the server (`node --cpu-prof`), or undefined. */
   profileDir: string | undefined;
+  /** Scenarios to run (bulk seats always runs: it seeds the others); undefined for all. */
+  only: Set<ScenarioName> | undefined;
   help: boolean;
 }
 
-export const USAGE = `usage: pnpm bench [--quick] [--out FILE] [--profile DIR]
+export const SCENARIOS = ["holds", "contention", "confirm", "availability"] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export const USAGE = `usage: pnpm bench [--quick] [--out FILE] [--profile DIR] [--only LIST]
 
   --quick        everything scaled down (5,000 seats, 100 users, 1 s phases): a smoke test
   --out FILE     write the JSON results there (default apps/bench/results/latest.json)
   --profile DIR  run the server under node --cpu-prof and write its profile to DIR
+  --only LIST    only these of holds,contention,confirm,availability (bulk seats always runs)
 
   DATABASE_URL   use this PostgreSQL server (a scratch database is created and dropped)
                  instead of an embedded one in a temporary directory`;
 
 export function parseOptions(argv: readonly string[], defaultOut: string): Options {
-  const options: Options = { scale: FULL, out: defaultOut, profileDir: undefined, help: false };
+  const options: Options = {
+    scale: FULL,
+    out: defaultOut,
+    profileDir: undefined,
+    only: undefined,
+    help: false,
+  };
   const args = argv.filter((a) => a !== "--"); // `pnpm bench -- --quick` passes the separator through
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
@@ -78,8 +90,16 @@ export function parseOptions(argv: readonly string[], defaultOut: string): Optio
     if (arg === "--quick") options.scale = QUICK;
     else if (arg === "--out") options.out = value();
     else if (arg === "--profile") options.profileDir = value();
+    else if (arg === "--only") options.only = parseScenarios(value());
     else if (arg === "--help" || arg === "-h") options.help = true;
     else throw new Error(`unknown argument ${arg}\n${USAGE}`);
   }
   return options;
+}
+
+function parseScenarios(list: string): Set<ScenarioName> {
+  const names = list.split(",").map((n) => n.trim());
+  const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n));
+  if (unknown.length > 0) throw new Error(`--only: unknown scenario ${unknown.join(", ")}`);
+  return new Set(names as ScenarioName[]);
 }

@@ -4,32 +4,33 @@
 // here too, or the ceiling measures something else.
 import type pg from "pg";
 
-/** One hold, as `holdSeat` runs it: seat lookup, then expire-lapsed and insert in a transaction. */
+/** One hold, as `holdSeat` runs it (holdSeatInOneStatement): one statement, one round trip. */
 export async function rawHold(pool: pg.Pool, userId: number, seatId: number): Promise<void> {
-  const seat = await pool.query(
-    `select "seats"."id" as "seat_id", "seats"."show_id", "seats"."seat_number", shows.starts_at <= statement_timestamp() as "show_started" from "seats" inner join "shows" on "shows"."id" = "seats"."show_id" where "seats"."id" = $1`,
-    [seatId],
+  const { rows } = await pool.query(
+    `WITH seat AS (
+      SELECT s.id, s.show_id, sh.starts_at <= statement_timestamp() AS show_started
+      FROM seats s JOIN shows sh ON sh.id = s.show_id
+      WHERE s.id = $1
+    ),
+    expired AS (
+      UPDATE reservations r SET status = 'EXPIRED', updated_at = statement_timestamp()
+      FROM seat
+      WHERE NOT seat.show_started AND r.seat_id = seat.id AND r.status = 'HELD' AND r.hold_expiry <= statement_timestamp()
+      RETURNING r.id
+    ),
+    held AS (
+      INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry, created_at, updated_at)
+      SELECT $2, seat.id, seat.show_id, 'HELD',
+             statement_timestamp() + make_interval(mins => $3), statement_timestamp(), statement_timestamp()
+      FROM seat
+      WHERE NOT seat.show_started AND (SELECT count(*) FROM expired) >= 0
+      RETURNING *
+    )
+    SELECT seat.show_id AS seat_show_id, seat.show_started, held.*
+    FROM seat LEFT JOIN held ON true`,
+    [seatId, userId, 10],
   );
-  const row = seat.rows[0] as { seat_id: number; show_id: number; show_started: boolean } | undefined;
-  if (!row || row.show_started) throw new Error(`seat ${seatId} cannot be held`);
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    await client.query(
-      `update "reservations" set "status" = $1, "updated_at" = statement_timestamp() where "seat_id" = $2 and "status" = $3 and "hold_expiry" <= statement_timestamp()`,
-      ["EXPIRED", seatId, "HELD"],
-    );
-    await client.query(
-      `insert into "reservations" ("user_id", "seat_id", "show_id", "status", "hold_expiry", "created_at", "updated_at") values ($1, $2, $3, $4, statement_timestamp() + make_interval(mins => $5), statement_timestamp(), statement_timestamp()) returning *`,
-      [userId, seatId, row.show_id, "HELD", 10],
-    );
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+  if (rows[0]?.id == null) throw new Error(`seat ${seatId} could not be held`);
 }
 
 /** One confirm, as `confirmReservation` runs it: lock, settle against database time, commit. */
