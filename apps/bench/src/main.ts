@@ -81,20 +81,35 @@ async function main(options: Options): Promise<void> {
 
   const pool = new pg.Pool({ connectionString: database.url, max: scale.concurrency });
   try {
+    const startRss = await server.peakRss();
+    log(`  server peak RSS after start: ${formatNumber(startRss / 1_048_576)} MB`);
     const world = await seed(scale, server, pool, jwtSecret, () =>
       cpuTimes(server.pid, database.postmasterPid),
     );
     const rows: Row[] = [];
     const bulk = await bulkSeats(world);
     rows.push(bulk.row);
+    const peaks: Record<string, number> = { start: startRss };
+    const notePeak = async (after: string) => {
+      peaks[after] = await server.peakRss();
+      log(`  server peak RSS so far: ${formatNumber(peaks[after] / 1_048_576)} MB`);
+    };
+    await notePeak("bulk seats");
     const runs = (name: ScenarioName) => !options.only || options.only.has(name);
-    if (runs("holds")) rows.push(...(await holdThroughput(world, bulk.apiShow, bulk.rawShow)));
-    if (runs("contention")) rows.push(await contention(world, bulk.apiShow));
-    if (runs("confirm")) rows.push(await confirm(world, bulk.apiShow, bulk.rawShow));
-    if (runs("availability")) rows.push(await availability(world, bulk.apiShow));
+    const scenarios: [ScenarioName, () => Promise<Row[]>][] = [
+      ["holds", () => holdThroughput(world, bulk.apiShow, bulk.rawShow)],
+      ["contention", async () => [await contention(world, bulk.apiShow)]],
+      ["confirm", async () => [await confirm(world, bulk.apiShow, bulk.rawShow)]],
+      ["availability", async () => [await availability(world, bulk.apiShow)]],
+    ];
+    for (const [name, run] of scenarios) {
+      if (!runs(name)) continue;
+      rows.push(...(await run()));
+      await notePeak(name);
+    }
     clearInterval(sampler);
     const peak = Math.max(await server.peakRss(), ...rssSamples);
-    rows.push(memoryRow(peak));
+    rows.push(memoryRow(peak, peaks));
     load.end = loadavg();
     report(rows, options, { startedAt, load, database: database.kind });
     await writeResults(options.out, rows, { startedAt, load, database: database.kind, scale });
@@ -463,7 +478,7 @@ async function availability(world: World, apiShow: BenchShow): Promise<Row> {
   };
 }
 
-function memoryRow(peakBytes: number): Row {
+function memoryRow(peakBytes: number, peakAfter: Record<string, number>): Row {
   const mb = peakBytes / 1_048_576;
   return {
     scenario: "memory (server peak RSS)",
@@ -472,7 +487,7 @@ function memoryRow(peakBytes: number): Row {
     ratio: null,
     target: "< 300 MB",
     met: mb < 300,
-    data: { peak_rss_bytes: peakBytes },
+    data: { peak_rss_bytes: peakBytes, peak_rss_bytes_after: peakAfter },
   };
 }
 

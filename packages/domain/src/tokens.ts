@@ -1,3 +1,4 @@
+import { webcrypto } from "node:crypto";
 import { errors, jwtVerify, SignJWT } from "jose";
 import { InvalidTokenError, TokenExpiredError } from "./errors.js";
 import type { Actor, Role } from "./types.js";
@@ -12,6 +13,25 @@ export interface TokenSigner {
   ttlSeconds: number;
 }
 
+// Importing the HMAC key is most of the cost of checking a token (WebCrypto builds a CryptoKey
+// every time jose is handed raw bytes), so each secret is imported once. Keyed by the secret's
+// bytes, not its identity, so a changed secret can never be served by a stale key.
+const hmacKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+
+function hmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
+  const id = Buffer.from(secret).toString("base64");
+  let key = hmacKeys.get(id);
+  if (!key) {
+    if (hmacKeys.size >= 16) hmacKeys.clear(); // a server has one secret; tests make many
+    key = webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, [
+      "sign",
+      "verify",
+    ]);
+    hmacKeys.set(id, key);
+  }
+  return key;
+}
+
 export async function issueAccessToken(
   signer: TokenSigner,
   actor: Actor,
@@ -22,14 +42,14 @@ export async function issueAccessToken(
     .setIssuer(ISSUER)
     .setIssuedAt()
     .setExpirationTime(`${signer.ttlSeconds}s`)
-    .sign(signer.secret);
+    .sign(await hmacKey(signer.secret));
   return { access_token: accessToken, expires_in: signer.ttlSeconds };
 }
 
 /** The actor a token speaks for; throws TokenExpiredError or InvalidTokenError. */
 export async function verifyAccessToken(signer: Pick<TokenSigner, "secret">, token: string): Promise<Actor> {
   try {
-    const { payload } = await jwtVerify(token, signer.secret, {
+    const { payload } = await jwtVerify(token, await hmacKey(signer.secret), {
       algorithms: [ALGORITHM], // pinned: never let the token choose its own algorithm
       issuer: ISSUER,
       requiredClaims: ["sub", "exp"],
