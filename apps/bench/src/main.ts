@@ -423,7 +423,7 @@ async function confirm(world: World, apiShow: BenchShow, rawShow: BenchShow): Pr
   );
   assertNoFailures("confirm", api);
   const raw = await withCpu(world, "raw confirm", () =>
-    runAll(scale.concurrency, rawHolds, ([id]) => rawConfirm(world.pool, id)),
+    runAll(scale.concurrency, rawHolds, ([id, owner]) => rawConfirm(world.pool, id, owner)),
   );
   assertNoFailures("raw confirm", raw);
   const target: Target = { kind: "min", value: 0.35, label: "api/raw" };

@@ -33,26 +33,31 @@ export async function rawHold(pool: pg.Pool, userId: number, seatId: number): Pr
   if (rows[0]?.id == null) throw new Error(`seat ${seatId} could not be held`);
 }
 
-/** One confirm, as `confirmReservation` runs it: lock, settle against database time, commit. */
-export async function rawConfirm(pool: pg.Pool, reservationId: number): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query("begin");
-    const locked = await client.query(`select * from "reservations" where "id" = $1 for update`, [
-      reservationId,
-    ]);
-    if (locked.rows[0]?.status !== "HELD") throw new Error(`reservation ${reservationId} is not held`);
-    await client.query(
-      `update "reservations" set "status" = CASE WHEN hold_expiry > statement_timestamp() THEN 'CONFIRMED' ELSE 'EXPIRED' END, "updated_at" = statement_timestamp() where "id" = $1 and "status" = $2 returning *`,
-      [reservationId, "HELD"],
-    );
-    await client.query("commit");
-  } catch (error) {
-    await client.query("rollback");
-    throw error;
-  } finally {
-    client.release();
-  }
+/** One confirm, as `confirmReservation` runs it (lockAndSettleHeldReservation): one statement. */
+export async function rawConfirm(pool: pg.Pool, reservationId: number, ownerId: number): Promise<void> {
+  const { rows } = await pool.query(
+    `WITH locked AS (
+      SELECT * FROM reservations WHERE id = $1 FOR UPDATE
+    ),
+    after_lock AS (
+      SELECT locked.id, clock_timestamp() AS now FROM locked
+    ),
+    settled AS (
+      UPDATE reservations r
+      SET status = CASE WHEN locked.hold_expiry > after_lock.now THEN 'CONFIRMED' ELSE 'EXPIRED' END,
+          updated_at = after_lock.now
+      FROM locked JOIN after_lock ON after_lock.id = locked.id
+      WHERE r.id = locked.id AND locked.status = 'HELD'
+        AND ($2::integer IS NULL OR locked.user_id = $3)
+      RETURNING r.id, r.status, r.updated_at
+    )
+    SELECT locked.id, locked.user_id, locked.seat_id, locked.show_id,
+           coalesce(settled.status, locked.status) AS status, locked.hold_expiry, locked.created_at,
+           coalesce(settled.updated_at, locked.updated_at) AS updated_at
+    FROM locked LEFT JOIN settled ON settled.id = locked.id`,
+    [reservationId, ownerId, ownerId],
+  );
+  if (rows[0]?.status !== "CONFIRMED") throw new Error(`reservation ${reservationId} was not confirmed`);
 }
 
 /** The availability snapshot's one statement; returns the number of seats. */

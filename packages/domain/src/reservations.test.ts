@@ -243,6 +243,32 @@ describe("confirmReservation", () => {
     expect(ok[0]?.status).toBe("CONFIRMED");
   });
 
+  it("compares the expiry with database time read after the lock, however long the wait", async () => {
+    // Another transaction holds the row lock (changing nothing) across the expiry instant. A
+    // confirm sent before the expiry gets the lock after it: the hold has lapsed by then.
+    const held = await newHold("C6");
+    await setHoldExpiry(t.db, held.id, 400);
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const blocker = t.db.transaction().execute(async (tx) => {
+      await sql`SELECT id FROM reservations WHERE id = ${held.id} FOR UPDATE`.execute(tx);
+      locked();
+      await new Promise((r) => setTimeout(r, 1_000));
+    });
+    await lockTaken;
+    const sentAt = await dbNow();
+    const confirm = confirmReservation(t.db, { reservation_id: held.id }, asAlice).catch((e: unknown) => e);
+    await blocker;
+    const outcome = await confirm;
+    const stored = await storedReservation(t.db, held.id);
+    expect(sentAt.getTime()).toBeLessThan(stored.hold_expiry.getTime());
+    expect(outcome).toBeInstanceOf(HoldExpiredError);
+    expect(stored.status).toBe("EXPIRED");
+    expect(stored.updated_at.getTime()).toBeGreaterThanOrEqual(stored.hold_expiry.getTime());
+  });
+
   it("confirm racing the expiry instant: the outcome always agrees with database time", async () => {
     // 24 holds expiring over the next 2.4 s, each confirmed by its owner half-way through, while
     // another customer tries to take the same seat. Whatever the interleaving: never both, and

@@ -7,9 +7,9 @@ import {
   holdSeatInOneStatement,
   isForeignKeyViolation,
   isUniqueViolation,
+  lockAndSettleHeldReservation,
   lockReservation,
   type SeatRef,
-  settleHeldReservation,
 } from "@eventforge/db";
 import {
   ForbiddenError,
@@ -83,30 +83,31 @@ export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor)
 }
 
 /**
- * Buys a held seat. Locks the reservation, then compares hold_expiry with database time read
- * after the lock: a live hold becomes CONFIRMED; a lapsed one becomes EXPIRED (committed) and the
- * call fails with HoldExpiredError. Confirming a CONFIRMED reservation returns it unchanged.
+ * Buys a held seat, in one statement (lockAndSettleHeldReservation): the reservation is locked,
+ * then hold_expiry is compared with database time read after the lock: a live hold becomes
+ * CONFIRMED; a lapsed one becomes EXPIRED (committed) and the call fails with HoldExpiredError.
+ * Confirming a CONFIRMED reservation returns it unchanged. Someone else's reservation is locked
+ * but never changed, and is "not found".
  */
 export async function confirmReservation(
   db: Database,
   input: { reservation_id: number },
   actor: Actor,
 ): Promise<Reservation> {
-  const result = await db.transaction().execute(async (tx) => {
-    const current = await lockOwnReservation(tx, input.reservation_id, actor);
-    switch (current.status) {
-      case "CONFIRMED":
-        return current;
-      case "HELD":
-        return settleHeldReservation(tx, current.id);
-      case "EXPIRED":
-        throw new HoldExpiredError(current.id, current.hold_expiry);
-      case "CANCELLED":
-        throw new InvalidTransitionError(current.id, current.status, "confirmed");
-    }
-  });
-  if (result.status === "EXPIRED") throw new HoldExpiredError(result.id, result.hold_expiry);
-  return result;
+  const settleIfOwnedBy = isAdmin(actor) ? null : actor.userId;
+  const row = await lockAndSettleHeldReservation(db, input.reservation_id, settleIfOwnedBy);
+  const current = assertVisibleTo(row, input.reservation_id, actor);
+  switch (current.status) {
+    case "CONFIRMED":
+      return current;
+    case "EXPIRED":
+      throw new HoldExpiredError(current.id, current.hold_expiry);
+    case "CANCELLED":
+      throw new InvalidTransitionError(current.id, current.status, "confirmed");
+    case "HELD":
+      // A visible HELD reservation is always settled by the statement.
+      throw new Error(`reservation ${current.id} was not settled`);
+  }
 }
 
 /**

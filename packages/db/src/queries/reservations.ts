@@ -86,20 +86,40 @@ export function lockReservation(db: Kysely<DB>, id: number) {
 }
 
 /**
- * Settles a locked HELD reservation against database time read now, after the lock was taken:
- * CONFIRMED while the hold is live, EXPIRED once it has lapsed.
+ * A confirm in one statement (one round trip, atomic on its own). Locks the reservation; reads
+ * database time after the lock is held (clock_timestamp() in a CTE fed by the locked row, so it
+ * cannot be taken while waiting, unlike statement_timestamp()); then, if it is HELD and
+ * `settleIfOwnedBy` is its owner (null: anyone's, for an admin), settles it: CONFIRMED while the
+ * hold is live, EXPIRED once it has lapsed. Returns the row as it stands after the statement
+ * (unchanged when it was not settled), or undefined when there is no such reservation.
  */
-export function settleHeldReservation(db: Kysely<DB>, id: number) {
-  return db
-    .updateTable("reservations")
-    .set({
-      status: sql<ReservationStatus>`CASE WHEN hold_expiry > ${dbNow} THEN 'CONFIRMED' ELSE 'EXPIRED' END`,
-      updated_at: dbNow,
-    })
-    .where("id", "=", id)
-    .where("status", "=", "HELD")
-    .returningAll()
-    .executeTakeFirstOrThrow();
+export async function lockAndSettleHeldReservation(
+  db: Kysely<DB>,
+  id: number,
+  settleIfOwnedBy: number | null,
+): Promise<ReservationRow | undefined> {
+  const { rows } = await sql<ReservationRow>`
+    WITH locked AS (
+      SELECT * FROM reservations WHERE id = ${id} FOR UPDATE
+    ),
+    after_lock AS (
+      SELECT locked.id, clock_timestamp() AS now FROM locked
+    ),
+    settled AS (
+      UPDATE reservations r
+      SET status = CASE WHEN locked.hold_expiry > after_lock.now THEN 'CONFIRMED' ELSE 'EXPIRED' END,
+          updated_at = after_lock.now
+      FROM locked JOIN after_lock ON after_lock.id = locked.id
+      WHERE r.id = locked.id AND locked.status = 'HELD'
+        AND (${settleIfOwnedBy}::integer IS NULL OR locked.user_id = ${settleIfOwnedBy})
+      RETURNING r.id, r.status, r.updated_at
+    )
+    SELECT locked.id, locked.user_id, locked.seat_id, locked.show_id,
+           coalesce(settled.status, locked.status) AS status, locked.hold_expiry, locked.created_at,
+           coalesce(settled.updated_at, locked.updated_at) AS updated_at
+    FROM locked LEFT JOIN settled ON settled.id = locked.id
+  `.execute(db);
+  return rows[0];
 }
 
 /**
