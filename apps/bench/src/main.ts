@@ -188,23 +188,33 @@ async function bulkSeats(world: World): Promise<{ row: Row; apiShow: BenchShow; 
   const apiShowId = await newShow(world, "Bench: through the API");
   const rawShowId = await newShow(world, "Bench: straight through pg");
 
-  log(`bulk seats: ${formatNumber(labels.length)} labels via seats.add, ${chunks.length} calls`);
-  const api = await timed(async () => {
-    const ids: number[] = [];
-    for (const part of chunks) {
-      const { seats } = await world.admin.seats.add.mutate({ show_id: apiShowId, seat_numbers: part });
-      for (const seat of seats) ids.push(seat.id);
+  log(
+    `bulk seats: ${formatNumber(labels.length)} labels via seats.add in ${chunks.length} calls, ` +
+      "each chunk also straight through pg (interleaved)",
+  );
+  const api = { ms: 0, value: [] as number[] };
+  const raw = { ms: 0, value: [] as number[] };
+  for (const [i, part] of chunks.entries()) {
+    const viaApi = async () => {
+      const call = await timed(() =>
+        world.admin.seats.add.mutate({ show_id: apiShowId, seat_numbers: part }),
+      );
+      api.ms += call.ms;
+      for (const seat of call.value.seats) api.value.push(seat.id);
+    };
+    const viaPg = async () => {
+      const insert = await timed(() => rawInsertSeats(world.pool, rawShowId, part, part.map(seatSortKey)));
+      raw.ms += insert.ms;
+      for (const id of insert.value) raw.value.push(id);
+    };
+    if (i % 2 === 0) {
+      await viaApi();
+      await viaPg();
+    } else {
+      await viaPg();
+      await viaApi();
     }
-    return ids;
-  });
-  log("bulk seats: the same rows straight through pg");
-  const raw = await timed(async () => {
-    const ids: number[] = [];
-    for (const part of chunks) {
-      ids.push(...(await rawInsertSeats(world.pool, rawShowId, part, part.map(seatSortKey))));
-    }
-    return ids;
-  });
+  }
   if (api.value.length !== labels.length || raw.value.length !== labels.length) {
     throw new Error("bulk seats: not every label was added");
   }
@@ -229,28 +239,61 @@ function throughput(result: LoadResult): number {
   return (result.ok / result.elapsedMs) * 1000;
 }
 
-/** CPU time per operation of a phase: server, PostgreSQL, and the benchmark's own process. */
-async function withCpu<T extends LoadResult>(
+type Measured = LoadResult & { cpu: Record<string, number | null> };
+
+/**
+ * Runs the phases round-robin, `rounds` times (each round starting with the next phase), and
+ * adds up each phase's slices, so that a change in the machine's background load during the run
+ * weighs on every phase alike. Also measures CPU time per operation of each phase: server,
+ * PostgreSQL, and the benchmark's own process.
+ */
+async function interleaved(
   world: World,
-  what: string,
-  phase: () => Promise<T>,
-): Promise<T & { cpu: Record<string, number | null> }> {
-  const before = await world.cpu();
-  const result = await phase();
-  const after = await world.cpu();
-  const perOp = (a: number | undefined, b: number | undefined) =>
-    a === undefined || b === undefined || result.ok === 0 ? null : (a - b) / result.ok;
-  const cpu = {
-    server_ms_per_op: perOp(after.server, before.server),
-    postgres_ms_per_op: perOp(after.postgres, before.postgres),
-    bench_ms_per_op: perOp(after.bench, before.bench),
-  };
-  const show = (v: number | null) => (v === null ? "?" : v.toFixed(3));
-  log(
-    `  ${what}: ${formatNumber(throughput(result))}/s; CPU ms per op: server ${show(cpu.server_ms_per_op)}, ` +
-      `postgres ${show(cpu.postgres_ms_per_op)}, bench ${show(cpu.bench_ms_per_op)}`,
-  );
-  return { ...result, cpu };
+  rounds: number,
+  phases: { name: string; run: (round: number) => Promise<LoadResult> }[],
+): Promise<Measured[]> {
+  const totals = phases.map(() => ({
+    result: { ok: 0, failed: 0, elapsedMs: 0, latencies: [] as number[], firstError: undefined as unknown },
+    server: 0,
+    postgres: 0 as number | undefined,
+    bench: 0,
+  }));
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < phases.length; k++) {
+      const index = (round + k) % phases.length;
+      const phase = phases[index] as (typeof phases)[number];
+      const total = totals[index] as (typeof totals)[number];
+      const before = await world.cpu();
+      const slice = await phase.run(round);
+      const after = await world.cpu();
+      total.result.ok += slice.ok;
+      total.result.failed += slice.failed;
+      total.result.elapsedMs += slice.elapsedMs;
+      for (const latency of slice.latencies) total.result.latencies.push(latency);
+      total.result.firstError ??= slice.firstError;
+      total.server += after.server - before.server;
+      total.bench += after.bench - before.bench;
+      total.postgres =
+        total.postgres === undefined || after.postgres === undefined || before.postgres === undefined
+          ? undefined
+          : total.postgres + (after.postgres - before.postgres);
+    }
+  }
+  return totals.map((total, i) => {
+    const ops = total.result.ok;
+    const perOp = (v: number | undefined) => (v === undefined || ops === 0 ? null : v / ops);
+    const cpu = {
+      server_ms_per_op: perOp(total.server),
+      postgres_ms_per_op: perOp(total.postgres),
+      bench_ms_per_op: perOp(total.bench),
+    };
+    const show = (v: number | null) => (v === null ? "?" : v.toFixed(3));
+    log(
+      `  ${phases[i]?.name}: ${formatNumber(throughput(total.result))}/s; CPU ms per op: server ${show(cpu.server_ms_per_op)}, ` +
+        `postgres ${show(cpu.postgres_ms_per_op)}, bench ${show(cpu.bench_ms_per_op)}`,
+    );
+    return { ...total.result, cpu };
+  });
 }
 
 function latencyData(result: LoadResult & { cpu?: Record<string, number | null> }) {
@@ -295,15 +338,21 @@ async function holdThroughput(world: World, apiShow: BenchShow, rawShow: BenchSh
     return true;
   };
 
-  log(`hold throughput: warm-up, then ${scale.throughputMs / 1000} s each of no-op, hold, raw hold SQL`);
+  log(
+    `hold throughput: warm-up, then ${scale.throughputMs / 1000} s each of no-op, hold, raw hold SQL, ` +
+      `in ${scale.rounds} interleaved rounds`,
+  );
   await runLoad(scale.concurrency, scale.warmupMs, ping);
   await runLoad(scale.concurrency, scale.warmupMs, hold);
   await runLoad(scale.concurrency, scale.warmupMs, raw);
-  const noop = await withCpu(world, "no-op", () => runLoad(scale.concurrency, scale.throughputMs, ping));
+  const slice = scale.throughputMs / scale.rounds;
+  const [noop, holds, raws] = (await interleaved(world, scale.rounds, [
+    { name: "no-op", run: () => runLoad(scale.concurrency, slice, ping) },
+    { name: "hold", run: () => runLoad(scale.concurrency, slice, hold) },
+    { name: "raw hold", run: () => runLoad(scale.concurrency, slice, raw) },
+  ])) as [Measured, Measured, Measured];
   assertNoFailures("no-op", noop);
-  const holds = await withCpu(world, "hold", () => runLoad(scale.concurrency, scale.throughputMs, hold));
   assertNoFailures("hold", holds);
-  const raws = await withCpu(world, "raw hold", () => runLoad(scale.concurrency, scale.throughputMs, raw));
   assertNoFailures("raw hold", raws);
 
   const vsNoop: Target = { kind: "min", value: 0.75, label: "hold/no-op" };
@@ -412,19 +461,26 @@ async function confirm(world: World, apiShow: BenchShow, rawShow: BenchShow): Pr
   const { scale } = world;
   const apiHolds = shuffled(await insertHolds(world, apiShow.id, take(apiShow, scale.confirms)), 3);
   const rawHolds = shuffled(await insertHolds(world, rawShow.id, take(rawShow, scale.confirms)), 4);
-  log(`confirm: ${formatNumber(scale.confirms)} holds through the client, then through pg`);
-  const api = await withCpu(world, "confirm", () =>
-    runAll(scale.concurrency, apiHolds, async ([id, owner]) => {
-      const result = await (world.clientByUser.get(owner) as EventForgeClient).reservations.confirm.mutate({
-        reservation_id: id,
-      });
-      if (result.status !== "CONFIRMED") throw new Error(`reservation ${id} is ${result.status}`);
-    }),
-  );
+  log(`confirm: ${formatNumber(scale.confirms)} holds through the client and through pg, interleaved`);
+  const apiParts = chunk(apiHolds, Math.ceil(apiHolds.length / scale.rounds));
+  const rawParts = chunk(rawHolds, Math.ceil(rawHolds.length / scale.rounds));
+  const [api, raw] = (await interleaved(world, scale.rounds, [
+    {
+      name: "confirm",
+      run: (round) =>
+        runAll(scale.concurrency, apiParts[round] ?? [], async ([id, owner]) => {
+          const client = world.clientByUser.get(owner) as EventForgeClient;
+          const result = await client.reservations.confirm.mutate({ reservation_id: id });
+          if (result.status !== "CONFIRMED") throw new Error(`reservation ${id} is ${result.status}`);
+        }),
+    },
+    {
+      name: "raw confirm",
+      run: (round) =>
+        runAll(scale.concurrency, rawParts[round] ?? [], ([id, owner]) => rawConfirm(world.pool, id, owner)),
+    },
+  ])) as [Measured, Measured];
   assertNoFailures("confirm", api);
-  const raw = await withCpu(world, "raw confirm", () =>
-    runAll(scale.concurrency, rawHolds, ([id, owner]) => rawConfirm(world.pool, id, owner)),
-  );
   assertNoFailures("raw confirm", raw);
   const target: Target = { kind: "min", value: 0.35, label: "api/raw" };
   const ratio = throughput(api) / throughput(raw);

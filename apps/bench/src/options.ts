@@ -9,6 +9,8 @@ export interface Scale {
   /** Each of no-op, hold and raw hold runs this long, after a warm-up. */
   throughputMs: number;
   warmupMs: number;
+  /** The phases compared with each other run interleaved in this many rounds. */
+  rounds: number;
   contentionSeats: number;
   contendersPerSeat: number;
   confirms: number;
@@ -25,6 +27,7 @@ export const FULL: Scale = {
   concurrency: 64,
   throughputMs: 8_000,
   warmupMs: 1_500,
+  rounds: 4,
   contentionSeats: 100,
   contendersPerSeat: 10,
   confirms: 10_000,
@@ -40,6 +43,7 @@ export const QUICK: Scale = {
   concurrency: 16,
   throughputMs: 1_000,
   warmupMs: 300,
+  rounds: 2,
   contentionSeats: 10,
   contendersPerSeat: 10,
   confirms: 500,
