@@ -63,7 +63,7 @@ export async function rawConfirm(pool: pg.Pool, reservationId: number, ownerId: 
 /** The availability snapshot's one statement; returns the number of seats. */
 export async function rawAvailability(pool: pg.Pool, showId: number): Promise<number> {
   const { rows } = await pool.query(
-    `SELECT t.as_of, s.id AS seat_id, s.seat_number,
+    `SELECT CASE WHEN row_number() OVER () = 1 THEN t.as_of END AS as_of, s.id AS seat_id, s.seat_number,
            CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
                 WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN 'HELD'
                 ELSE 'AVAILABLE' END AS status,

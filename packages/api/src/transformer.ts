@@ -14,61 +14,75 @@ import superjson, { type SuperJSONResult } from "superjson";
 const escapeKey = (key: string) =>
   key.includes(".") || key.includes("\\") ? key.replace(/\\/gu, "\\\\").replace(/\./gu, "\\.") : key;
 
-type Annotations = Record<string, ["Date"]>;
+type Annotations = Record<string, readonly ["Date"]>;
+type Meta = NonNullable<SuperJSONResult["meta"]>;
+const DATE = ["Date"] as const; // one array for every annotation: JSON does not tell them apart
 
 /**
- * Whether `value` is plain data, collecting the paths of its Dates into `annotations` the way
- * superjson does: each container gathers its children's paths in a JS object, prefixed with the
- * child's escaped key, so the key order (integer-like keys first) is superjson's too.
+ * Scans `value` for plain data: false when it is not, else the paths of its Dates, collected the
+ * way superjson does (each container gathers its children's paths in a JS object, prefixed with
+ * the child's escaped key, so the key order, integer-like keys first, is superjson's too), or
+ * null when it has none. Nothing is allocated for a container without Dates.
  */
-function scan(value: unknown, annotations: Annotations, seen: Set<object>): boolean {
+function scan(value: unknown, seen: Set<object>): Annotations | null | false {
   switch (typeof value) {
     case "string":
     case "boolean":
-      return true;
+      return null;
     case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
+      return Number.isFinite(value) && !Object.is(value, -0) ? null : false;
     case "object":
       break;
     default:
       return false; // undefined, bigint, symbol, function
   }
-  if (value === null) return true;
+  if (value === null) return null;
   // superjson records every object reachable by two paths (referentialEqualities).
   if (seen.has(value)) return false;
   seen.add(value);
+  let annotations: Annotations | null = null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      if (!(i in value) || !scanChild(value[i], String(i), annotations, seen)) return false; // or a hole
+      if (!(i in value)) return false; // a hole
+      const next = member(value[i], i, annotations, seen);
+      if (next === false) return false;
+      annotations = next;
     }
-    return true;
+    return annotations;
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
   for (const key of Object.keys(value)) {
     // superjson refuses these (prototype pollution); let it say so.
     if (key === "__proto__" || key === "constructor" || key === "prototype") return false;
-    if (!scanChild((value as Record<string, unknown>)[key], key, annotations, seen)) return false;
+    const next = member((value as Record<string, unknown>)[key], key, annotations, seen);
+    if (next === false) return false;
+    annotations = next;
   }
-  return true;
+  return annotations;
 }
 
-function scanChild(value: unknown, key: string, annotations: Annotations, seen: Set<object>): boolean {
-  if (value instanceof Date) {
-    if (seen.has(value) || Number.isNaN(value.getTime())) return false;
-    seen.add(value);
-    annotations[escapeKey(key)] = ["Date"];
-    return true;
+/** Adds the member `item` at `key` of a container to its annotations (allocated on the first Date). */
+function member(
+  item: unknown,
+  key: string | number,
+  annotations: Annotations | null,
+  seen: Set<object>,
+): Annotations | null | false {
+  if (item instanceof Date) {
+    if (seen.has(item) || Number.isNaN(item.getTime())) return false;
+    seen.add(item);
+    const out = annotations ?? {};
+    out[typeof key === "number" ? String(key) : escapeKey(key)] = DATE;
+    return out;
   }
-  if (typeof value !== "object" || value === null) return scan(value, annotations, seen);
-  const inner: Annotations = {};
-  if (!scan(value, inner, seen)) return false;
-  let prefix: string | undefined;
-  for (const path in inner) {
-    prefix ??= `${escapeKey(key)}.`;
-    annotations[prefix + path] = inner[path] as ["Date"];
-  }
-  return true;
+  const inner = scan(item, seen);
+  if (inner === false) return false;
+  if (inner === null) return annotations;
+  const out = annotations ?? {};
+  const prefix = `${typeof key === "number" ? key : escapeKey(key)}.`;
+  for (const path in inner) out[prefix + path] = DATE;
+  return out;
 }
 
 /**
@@ -79,13 +93,10 @@ function scanChild(value: unknown, key: string, annotations: Annotations, seen: 
  */
 export function serialize(value: unknown): SuperJSONResult {
   if (typeof value === "object" && value !== null && !(value instanceof Date)) {
-    const dates: Annotations = {};
-    if (scan(value, dates, new Set())) {
+    const dates = scan(value, new Set());
+    if (dates !== false) {
       const result: SuperJSONResult = { json: value as SuperJSONResult["json"] };
-      for (const _ in dates) {
-        result.meta = { values: dates, v: 1 };
-        break;
-      }
+      if (dates !== null) result.meta = { values: dates as Meta["values"], v: 1 };
       return result;
     }
   }
