@@ -508,22 +508,13 @@ async function availability(world: World, apiShow: BenchShow): Promise<Row> {
   const apiTimes: number[] = [];
   const rawTimes: number[] = [];
   let counts: Record<string, number> = {};
-  if (process.env.BENCH_DEBUG_RSS)
-    log(`  rss before ${(await readStatusBytes(world.server.pid, "VmRSS")) / 1_048_576}`);
   await world.anonymous.availability.get.query({ show_id: apiShow.id }); // warm-up
-  if (process.env.BENCH_DEBUG_RSS)
-    log(`  rss after warm-up ${(await readStatusBytes(world.server.pid, "VmRSS")) / 1_048_576}`);
   await rawAvailability(world.pool, apiShow.id);
   for (let i = 0; i < scale.availabilityRuns; i++) {
     const raw = await timed(() => rawAvailability(world.pool, apiShow.id));
     rawTimes.push(raw.ms);
     const api = await timed(() => world.anonymous.availability.get.query({ show_id: apiShow.id }));
     apiTimes.push(api.ms);
-    if (process.env.BENCH_DEBUG_RSS) {
-      log(
-        `  rss ${(await readStatusBytes(world.server.pid, "VmRSS")) / 1_048_576} hwm ${(await world.server.peakRss()) / 1_048_576}`,
-      );
-    }
     if (api.value.seats.length !== scale.seats || raw.value !== scale.seats) {
       throw new Error("availability: the snapshot does not have every seat");
     }
