@@ -1,5 +1,6 @@
 import { authRouter } from "./routers/auth.js";
 import { availabilityRouter } from "./routers/availability.js";
+import { healthRouter } from "./routers/health.js";
 import { reservationsRouter, restHoldProcedure } from "./routers/reservations.js";
 import { seatsRouter } from "./routers/seats.js";
 import { showsRouter } from "./routers/shows.js";
@@ -13,6 +14,7 @@ export const appRouter = router({
   seats: seatsRouter,
   availability: availabilityRouter,
   reservations: reservationsRouter,
+  health: healthRouter,
 });
 
 export type AppRouter = typeof appRouter;

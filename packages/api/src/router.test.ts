@@ -144,6 +144,14 @@ describe("users.create and auth", () => {
     expect(await asAlice.auth.me()).toMatchObject({ id: alice.id, email: alice.email });
     expect(await failure(anonymous.auth.me())).toEqual({ code: "UNAUTHORIZED", reason: "NOT_AUTHENTICATED" });
   });
+
+  it("health.ping answers a signed-in caller only", async () => {
+    expect(await asAlice.health.ping()).toEqual({ ok: true });
+    expect(await failure(anonymous.health.ping())).toEqual({
+      code: "UNAUTHORIZED",
+      reason: "NOT_AUTHENTICATED",
+    });
+  });
 });
 
 describe("shows", () => {

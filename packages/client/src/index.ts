@@ -1,6 +1,6 @@
 import type { AppRouter, ErrorReason, RouterInputs, RouterOutputs } from "@eventforge/api";
 import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
-import superjson from "superjson";
+import { transformer } from "./transformer.js";
 
 export type { AppRouter, ErrorReason, RouterInputs, RouterOutputs };
 
@@ -28,7 +28,8 @@ export function createEventForgeClient(options: EventForgeClientOptions): EventF
     links: [
       httpBatchLink({
         url: url.endsWith("/trpc") ? url : `${url}/trpc`,
-        transformer: superjson,
+        // superjson on the wire; responses of plain data with Dates take a faster path.
+        transformer,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         async headers() {
           const token = typeof options.token === "function" ? await options.token() : options.token;

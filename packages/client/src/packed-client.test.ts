@@ -127,6 +127,7 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
     expect(packed.files.map((file) => file.path).sort()).toEqual([
       "dist/index.d.ts",
       "dist/index.js",
+      "dist/transformer.js",
       "package.json",
     ]);
 

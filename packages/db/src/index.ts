@@ -1,4 +1,4 @@
-export { ensureDatabase } from "./admin.js";
+export { createDatabase, dropDatabase, ensureDatabase } from "./admin.js";
 export { type CreateDbOptions, createDb, type Database, migrateToLatest } from "./create-db.js";
 export { isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";

@@ -111,6 +111,47 @@ describe("holdSeat", () => {
     );
   });
 
+  it("by show and label: an unknown label is SEAT_NOT_FOUND, a started show SHOW_STARTED, nothing written", async () => {
+    const { show } = await seedShow(t.db, ["N1"]);
+    const { show: started } = await seedShow(t.db, ["N1"], -1);
+    const before = await countReservations();
+    await expect(
+      holdSeat(t.db, { seat: { show_id: show.id, seat_number: "N2" } }, asAlice),
+    ).rejects.toBeInstanceOf(SeatNotFoundError);
+    await expect(
+      holdSeat(t.db, { seat: { show_id: 999_999, seat_number: "N1" } }, asAlice),
+    ).rejects.toBeInstanceOf(SeatNotFoundError);
+    await expect(
+      holdSeat(t.db, { seat: { show_id: started.id, seat_number: " n1 " } }, asAlice),
+    ).rejects.toMatchObject({ reason: "SHOW_STARTED" });
+    expect(await countReservations()).toBe(before);
+  });
+
+  it("a refused hold writes nothing; SEAT_TAKEN names the seat, with held_until null once it is sold", async () => {
+    const { show, seats } = await seedShow(t.db, ["T1"]);
+    const seat = { seat_id: seats[0]?.id ?? 0 };
+    const held = await holdSeat(t.db, { seat }, asAlice);
+    const before = await countReservations();
+    const whileHeld = await holdSeat(t.db, { seat: { show_id: show.id, seat_number: "t1" } }, asBob).catch(
+      (e: unknown) => e,
+    );
+    expect(whileHeld).toBeInstanceOf(SeatTakenError);
+    expect((whileHeld as SeatTakenError).details).toEqual({
+      seat_id: seat.seat_id,
+      seat_number: "T1",
+      held_until: held.hold_expiry.toISOString(),
+    });
+    await confirmReservation(t.db, { reservation_id: held.id }, asAlice);
+    const whileSold = await holdSeat(t.db, { seat }, asBob).catch((e: unknown) => e);
+    expect((whileSold as SeatTakenError).details).toEqual({
+      seat_id: seat.seat_id,
+      seat_number: "T1",
+      held_until: null,
+    });
+    expect(await countReservations()).toBe(before);
+    expect((await storedReservation(t.db, held.id)).status).toBe("CONFIRMED");
+  });
+
   it("50 concurrent holds of one seat: exactly one winner, 49 SEAT_TAKEN", async () => {
     const { seats } = await seedShow(t.db, ["R1"]);
     const seatId = seats[0]?.id ?? 0;
@@ -200,6 +241,32 @@ describe("confirmReservation", () => {
     expect(failed).toEqual([]);
     expect(new Set(ok.map((r) => `${r.status}@${r.updated_at.toISOString()}`)).size).toBe(1);
     expect(ok[0]?.status).toBe("CONFIRMED");
+  });
+
+  it("compares the expiry with database time read after the lock, however long the wait", async () => {
+    // Another transaction holds the row lock (changing nothing) across the expiry instant. A
+    // confirm sent before the expiry gets the lock after it: the hold has lapsed by then.
+    const held = await newHold("C6");
+    await setHoldExpiry(t.db, held.id, 400);
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const blocker = t.db.transaction().execute(async (tx) => {
+      await sql`SELECT id FROM reservations WHERE id = ${held.id} FOR UPDATE`.execute(tx);
+      locked();
+      await new Promise((r) => setTimeout(r, 1_000));
+    });
+    await lockTaken;
+    const sentAt = await dbNow();
+    const confirm = confirmReservation(t.db, { reservation_id: held.id }, asAlice).catch((e: unknown) => e);
+    await blocker;
+    const outcome = await confirm;
+    const stored = await storedReservation(t.db, held.id);
+    expect(sentAt.getTime()).toBeLessThan(stored.hold_expiry.getTime());
+    expect(outcome).toBeInstanceOf(HoldExpiredError);
+    expect(stored.status).toBe("EXPIRED");
+    expect(stored.updated_at.getTime()).toBeGreaterThanOrEqual(stored.hold_expiry.getTime());
   });
 
   it("confirm racing the expiry instant: the outcome always agrees with database time", async () => {

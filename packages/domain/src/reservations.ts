@@ -1,16 +1,15 @@
 import {
   type Database,
   endReservation,
-  expireLapsedHoldOnSeat,
-  findActiveHoldExpiry,
   findReservation,
-  findSeatForHold,
-  insertHold,
+  findSeatWithActiveReservation,
+  type HoldOutcome,
+  holdSeatInOneStatement,
   isForeignKeyViolation,
   isUniqueViolation,
+  lockAndSettleHeldReservation,
   lockReservation,
   type SeatRef,
-  settleHeldReservation,
 } from "@eventforge/db";
 import {
   ForbiddenError,
@@ -38,9 +37,10 @@ export interface HoldSeatInput {
 }
 
 /**
- * Puts a time-boxed hold on a free seat. In one transaction: mark the seat's lapsed hold EXPIRED,
- * then insert the new hold. The partial unique index decides races: of concurrent holds on one
- * seat exactly one inserts, every other gets SeatTakenError.
+ * Puts a time-boxed hold on a free seat. One statement, atomic on its own (see
+ * holdSeatInOneStatement): mark the seat's lapsed hold EXPIRED, then insert the new hold. The
+ * partial unique index decides races: of concurrent holds on one seat exactly one inserts, every
+ * other gets SeatTakenError.
  */
 export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor): Promise<Reservation> {
   const userId = input.user_id ?? actor.userId;
@@ -58,50 +58,56 @@ export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor)
       ? { seatId: input.seat.seat_id }
       : { showId: input.seat.show_id, seatNumber: normalizeSeatLabel(input.seat.seat_number) };
 
-  const seat = await findSeatForHold(db, ref);
-  if (!seat) throw new SeatNotFoundError("seat not found", { ...input.seat });
-  if (seat.show_started) throw new ShowStartedError(seat.show_id);
-
+  let outcome: HoldOutcome;
   try {
-    return await db.transaction().execute(async (tx) => {
-      await expireLapsedHoldOnSeat(tx, seat.seat_id);
-      return insertHold(tx, { userId, seatId: seat.seat_id, showId: seat.show_id, holdMinutes });
-    });
+    outcome = await holdSeatInOneStatement(db, { seat: ref, userId, holdMinutes });
   } catch (error) {
     if (isUniqueViolation(error, "unique_active_reservation_per_seat")) {
-      const { seat_id, seat_number } = seat;
-      throw new SeatTakenError({ seat_id, seat_number }, await findActiveHoldExpiry(db, seat_id));
+      // The loser's path only: one more read to say which seat, and until when it is held.
+      const taken = await findSeatWithActiveReservation(db, ref);
+      if (!taken) throw new SeatNotFoundError("seat not found", { ...input.seat });
+      const { seat_id, seat_number } = taken;
+      throw new SeatTakenError({ seat_id, seat_number }, taken.status === "HELD" ? taken.hold_expiry : null);
     }
     if (isForeignKeyViolation(error, "reservations_user_id_fkey")) throw new UserNotFoundError(userId);
     throw error;
   }
+  switch (outcome.kind) {
+    case "seat_not_found":
+      throw new SeatNotFoundError("seat not found", { ...input.seat });
+    case "show_started":
+      throw new ShowStartedError(outcome.showId);
+    case "held":
+      return outcome.reservation;
+  }
 }
 
 /**
- * Buys a held seat. Locks the reservation, then compares hold_expiry with database time read
- * after the lock: a live hold becomes CONFIRMED; a lapsed one becomes EXPIRED (committed) and the
- * call fails with HoldExpiredError. Confirming a CONFIRMED reservation returns it unchanged.
+ * Buys a held seat, in one statement (lockAndSettleHeldReservation): the reservation is locked,
+ * then hold_expiry is compared with database time read after the lock: a live hold becomes
+ * CONFIRMED; a lapsed one becomes EXPIRED (committed) and the call fails with HoldExpiredError.
+ * Confirming a CONFIRMED reservation returns it unchanged. Someone else's reservation is locked
+ * but never changed, and is "not found".
  */
 export async function confirmReservation(
   db: Database,
   input: { reservation_id: number },
   actor: Actor,
 ): Promise<Reservation> {
-  const result = await db.transaction().execute(async (tx) => {
-    const current = await lockOwnReservation(tx, input.reservation_id, actor);
-    switch (current.status) {
-      case "CONFIRMED":
-        return current;
-      case "HELD":
-        return settleHeldReservation(tx, current.id);
-      case "EXPIRED":
-        throw new HoldExpiredError(current.id, current.hold_expiry);
-      case "CANCELLED":
-        throw new InvalidTransitionError(current.id, current.status, "confirmed");
-    }
-  });
-  if (result.status === "EXPIRED") throw new HoldExpiredError(result.id, result.hold_expiry);
-  return result;
+  const settleIfOwnedBy = isAdmin(actor) ? null : actor.userId;
+  const row = await lockAndSettleHeldReservation(db, input.reservation_id, settleIfOwnedBy);
+  const current = assertVisibleTo(row, input.reservation_id, actor);
+  switch (current.status) {
+    case "CONFIRMED":
+      return current;
+    case "EXPIRED":
+      throw new HoldExpiredError(current.id, current.hold_expiry);
+    case "CANCELLED":
+      throw new InvalidTransitionError(current.id, current.status, "confirmed");
+    case "HELD":
+      // A visible HELD reservation is always settled by the statement.
+      throw new Error(`reservation ${current.id} was not settled`);
+  }
 }
 
 /**

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { InvalidSeatLabelError } from "./errors.js";
-import { findRepeatedLabels, normalizeSeatLabel, seatSortKey, sortSeatLabels } from "./seat-labels.js";
+import {
+  compareByteOrder,
+  findRepeatedLabels,
+  normalizeSeatLabel,
+  seatSortKey,
+  sortSeatLabels,
+} from "./seat-labels.js";
 
 describe("normalizeSeatLabel", () => {
   it("trims, collapses whitespace runs and uppercases", () => {
@@ -48,6 +54,30 @@ describe("natural order", () => {
   it("orders numbers of any length by value, leading zeros aside", () => {
     expect(sortSeatLabels(["R100", "R20", "R3", "R007"])).toEqual(["R3", "R007", "R20", "R100"]);
     expect(seatSortKey("A10") > seatSortKey("A9")).toBe(true);
+  });
+
+  it("compares strings in UTF-8 byte order without encoding them", () => {
+    const strings = [
+      "",
+      "a",
+      "A",
+      "ab",
+      "\u00e9",
+      "\uFF21",
+      "\uE000",
+      "\uD7FF",
+      "\u{1F600}",
+      "\u{10000}",
+      "a\u{1F600}",
+      "a\uFFFF",
+    ];
+    for (const a of strings) {
+      for (const b of strings) {
+        expect(Math.sign(compareByteOrder(a, b)), `${a} vs ${b}`).toBe(
+          Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))),
+        );
+      }
+    }
   });
 
   it("orders by code point beyond the BMP, as PostgreSQL's C collation does", () => {

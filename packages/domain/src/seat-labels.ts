@@ -10,7 +10,8 @@ export const SEAT_LABEL_MAX_LENGTH = 32;
 export function normalizeSeatLabel(raw: string): string {
   const label = raw.trim().replace(/\s+/gu, " ").toUpperCase();
   if (label.length === 0) throw new InvalidSeatLabelError(raw, "empty");
-  if ([...label].length > SEAT_LABEL_MAX_LENGTH) {
+  // More code points than UTF-16 units is impossible, so only a long string needs counting.
+  if (label.length > SEAT_LABEL_MAX_LENGTH && [...label].length > SEAT_LABEL_MAX_LENGTH) {
     throw new InvalidSeatLabelError(raw, `longer than ${SEAT_LABEL_MAX_LENGTH} characters`);
   }
   // Control, format, surrogate, unassigned and private-use code points are not printable.
@@ -40,12 +41,30 @@ export function seatSortKey(label: string): string {
   });
 }
 
-// UTF-8 byte order, which is how PostgreSQL's "C" collation orders sort_key and seat_number.
-const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+/**
+ * UTF-8 byte order, which is how PostgreSQL's "C" collation orders sort_key and seat_number. It is
+ * code point order, computed on the UTF-16 units without encoding anything: units agree with
+ * code points except that surrogates (code points above U+FFFF) must sort after U+E000–U+FFFF.
+ */
+export function compareByteOrder(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x !== y) {
+      if (x >= 0xd800 && y >= 0xd800) {
+        x = x < 0xe000 ? x + 0x2000 : x - 0x800;
+        y = y < 0xe000 ? y + 0x2000 : y - 0x800;
+      }
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
 
 /** The natural order of labels, the same as the database's `ORDER BY sort_key, seat_number`. */
 export function compareSeatLabels(a: string, b: string): number {
-  return byteOrder(seatSortKey(a), seatSortKey(b)) || byteOrder(a, b);
+  return compareByteOrder(seatSortKey(a), seatSortKey(b)) || compareByteOrder(a, b);
 }
 
 /** Labels in natural order, the order every list of seats is returned in. */

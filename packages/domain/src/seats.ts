@@ -7,7 +7,13 @@ import {
   listSeats as selectSeats,
 } from "@eventforge/db";
 import { DuplicateSeatLabelError, ShowNotFoundError } from "./errors.js";
-import { compareSeatLabels, findRepeatedLabels, normalizeSeatLabel, seatSortKey } from "./seat-labels.js";
+import {
+  compareByteOrder,
+  compareSeatLabels,
+  findRepeatedLabels,
+  normalizeSeatLabel,
+  seatSortKey,
+} from "./seat-labels.js";
 import { getShow } from "./shows.js";
 import type { Seat } from "./types.js";
 
@@ -43,8 +49,11 @@ export async function addSeats(
       throw error;
     }
   });
-  const seats = inserted.map(({ id, show_id, seat_number }) => ({ id, show_id, seat_number }));
-  return { seats: seats.sort((a, b) => compareSeatLabels(a.seat_number, b.seat_number)) };
+  // Natural order from the stored sort keys, each computed once (not twice per comparison).
+  inserted.sort(
+    (a, b) => compareByteOrder(a.sort_key, b.sort_key) || compareByteOrder(a.seat_number, b.seat_number),
+  );
+  return { seats: inserted.map(({ id, show_id, seat_number }) => ({ id, show_id, seat_number })) };
 }
 
 export async function listSeats(db: Database, showId: number): Promise<{ seats: Seat[] }> {

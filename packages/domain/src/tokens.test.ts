@@ -52,6 +52,20 @@ describe("access tokens", () => {
     await expect(verifyAccessToken(signer, "garbage")).rejects.toBeInstanceOf(InvalidTokenError);
   });
 
+  it("a token that verified once is refused once it expires, and with another secret", async () => {
+    const { access_token } = await issueAccessToken(
+      { ...signer, ttlSeconds: 1 },
+      { userId: 3, role: "customer" },
+    );
+    expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
+    expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
+    await expect(verifyAccessToken({ secret: randomBytes(32) }, access_token)).rejects.toBeInstanceOf(
+      InvalidTokenError,
+    );
+    await new Promise((r) => setTimeout(r, 2_000));
+    await expect(verifyAccessToken(signer, access_token)).rejects.toBeInstanceOf(TokenExpiredError);
+  });
+
   it("refuses a well-signed token without a usable subject or role", async () => {
     const noRole = await signByHand({}, "HS256");
     await expect(verifyAccessToken(signer, noRole)).rejects.toBeInstanceOf(InvalidTokenError);

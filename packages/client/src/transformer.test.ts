@@ -1,0 +1,52 @@
+import superjson from "superjson";
+import { describe, expect, it } from "vitest";
+import { deserialize } from "./transformer.js";
+
+/** Whatever the server sent, the fast path gives what superjson.deserialize gives. */
+function expectSameAsSuperjson(value: unknown) {
+  const wire = JSON.stringify(superjson.serialize(value as never));
+  expect(deserialize(JSON.parse(wire))).toEqual(superjson.deserialize(JSON.parse(wire)));
+}
+
+const at = (iso: string) => new Date(iso);
+
+describe("the client's response transformer", () => {
+  it("turns annotated dates into Dates, anywhere in plain data", () => {
+    const snapshot = {
+      show_id: 1,
+      as_of: at("2026-11-24T12:00:00Z"),
+      seats: [
+        { seat_id: 1, seat_number: "A1", status: "HELD", hold_expiry: at("2026-11-24T12:10:00Z") },
+        { seat_id: 2, seat_number: "A2", status: "AVAILABLE", hold_expiry: null },
+      ],
+    };
+    const wire = JSON.parse(JSON.stringify(superjson.serialize(snapshot)));
+    const result = deserialize(wire) as typeof snapshot;
+    expect(result).toEqual(snapshot);
+    expect(result.seats[0]?.hold_expiry).toBeInstanceOf(Date);
+    for (const value of [
+      snapshot,
+      { ok: true },
+      [],
+      [at("2020-01-01T00:00:00Z")],
+      { a: { b: [{ c: at("2021-01-01T00:00:00Z") }] } },
+    ]) {
+      expectSameAsSuperjson(value);
+    }
+  });
+
+  it("leaves every other payload to superjson", () => {
+    const shared = { x: 1 };
+    for (const value of [
+      { "a.b": at("2020-01-01T00:00:00Z"), "c\\d": at("2020-01-02T00:00:00Z") },
+      { a: undefined, b: 10n, c: new Map([[1, at("2020-01-01T00:00:00Z")]]), d: new Set([1]) },
+      { n: Number.NaN, z: -0, e: new Error("boom"), r: /x/gu },
+      { twice: [shared, shared] },
+      at("2020-01-01T00:00:00Z"),
+      "text",
+      null,
+    ]) {
+      expectSameAsSuperjson(value);
+    }
+  });
+});
