@@ -21,11 +21,8 @@ export interface AvailabilitySnapshot {
  * (whichever comes first to the window function): on 100,000 rows, a timestamp parsed into a Date
  * per row was a large share of the memory and time of reading the snapshot.
  */
-export async function selectAvailability(
-  db: Kysely<DB>,
-  showId: number,
-): Promise<AvailabilitySnapshot | undefined> {
-  const { rows } = await sql<{
+export function availabilityStatement(showId: number) {
+  return sql<{
     as_of: Date | null;
     seat_id: number | null;
     seat_number: string | null;
@@ -42,7 +39,15 @@ export async function selectAvailability(
     LEFT JOIN seats s ON s.show_id = sh.id
     LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
     ORDER BY s.sort_key, s.seat_number COLLATE "C"
-  `.execute(db);
+  `;
+}
+
+/** Runs `availabilityStatement` and shapes its rows into a snapshot. */
+export async function selectAvailability(
+  db: Kysely<DB>,
+  showId: number,
+): Promise<AvailabilitySnapshot | undefined> {
+  const { rows } = await availabilityStatement(showId).execute(db);
   let asOf: Date | null = null;
   const seats: AvailabilitySnapshot["seats"] = [];
   for (const row of rows) {

@@ -28,11 +28,8 @@ const seatCondition = (ref: SeatRef) =>
  * violation on `unique_active_reservation_per_seat` when the seat has an active reservation, and
  * then nothing is written (the update of a lapsed hold is undone with the statement).
  */
-export async function holdSeatInOneStatement(
-  db: Kysely<DB>,
-  hold: { seat: SeatRef; userId: number; holdMinutes: number },
-): Promise<HoldOutcome> {
-  const { rows } = await sql<ReservationRow & { seat_show_id: number; show_started: boolean }>`
+export function holdStatement(hold: { seat: SeatRef; userId: number; holdMinutes: number }) {
+  return sql<ReservationRow & { seat_show_id: number; show_started: boolean }>`
     WITH seat AS (
       SELECT s.id, s.show_id, sh.starts_at <= ${dbNow} AS show_started
       FROM seats s JOIN shows sh ON sh.id = s.show_id
@@ -54,7 +51,15 @@ export async function holdSeatInOneStatement(
     )
     SELECT seat.show_id AS seat_show_id, seat.show_started, held.*
     FROM seat LEFT JOIN held ON true
-  `.execute(db);
+  `;
+}
+
+/** Runs `holdStatement`: held, or why not (a taken seat throws the unique violation). */
+export async function holdSeatInOneStatement(
+  db: Kysely<DB>,
+  hold: { seat: SeatRef; userId: number; holdMinutes: number },
+): Promise<HoldOutcome> {
+  const { rows } = await holdStatement(hold).execute(db);
   const row = rows[0];
   if (!row) return { kind: "seat_not_found" };
   if (row.show_started) return { kind: "show_started", showId: row.seat_show_id };
@@ -93,12 +98,8 @@ export function lockReservation(db: Kysely<DB>, id: number) {
  * hold is live, EXPIRED once it has lapsed. Returns the row as it stands after the statement
  * (unchanged when it was not settled), or undefined when there is no such reservation.
  */
-export async function lockAndSettleHeldReservation(
-  db: Kysely<DB>,
-  id: number,
-  settleIfOwnedBy: number | null,
-): Promise<ReservationRow | undefined> {
-  const { rows } = await sql<ReservationRow>`
+export function confirmStatement(id: number, settleIfOwnedBy: number | null) {
+  return sql<ReservationRow>`
     WITH locked AS (
       SELECT * FROM reservations WHERE id = ${id} FOR UPDATE
     ),
@@ -118,7 +119,16 @@ export async function lockAndSettleHeldReservation(
            coalesce(settled.status, locked.status) AS status, locked.hold_expiry, locked.created_at,
            coalesce(settled.updated_at, locked.updated_at) AS updated_at
     FROM locked LEFT JOIN settled ON settled.id = locked.id
-  `.execute(db);
+  `;
+}
+
+/** Runs `confirmStatement`. */
+export async function lockAndSettleHeldReservation(
+  db: Kysely<DB>,
+  id: number,
+  settleIfOwnedBy: number | null,
+): Promise<ReservationRow | undefined> {
+  const { rows } = await confirmStatement(id, settleIfOwnedBy).execute(db);
   return rows[0];
 }
 

@@ -27,15 +27,19 @@ export async function findExistingSeatLabels(
  * would hit PostgreSQL's 65,535-parameter limit for large venues).
  */
 export async function insertSeats(db: Kysely<DB>, showId: number, seats: readonly NewSeatRow[]) {
+  const { rows } = await insertSeatsStatement(showId, seats).execute(db);
+  return rows;
+}
+
+export function insertSeatsStatement(showId: number, seats: readonly NewSeatRow[]) {
   const labels = seats.map((s) => s.seat_number);
   const sortKeys = seats.map((s) => s.sort_key);
-  const { rows } = await sql<{ id: number; show_id: number; seat_number: string; sort_key: string }>`
+  return sql<{ id: number; show_id: number; seat_number: string; sort_key: string }>`
     INSERT INTO seats (show_id, seat_number, sort_key)
     SELECT ${showId}, n.seat_number, n.sort_key
     FROM unnest(${labels}::text[], ${sortKeys}::text[]) AS n(seat_number, sort_key)
     RETURNING id, show_id, seat_number, sort_key
-  `.execute(db);
-  return rows;
+  `;
 }
 
 /** A show's seats in natural order (A2 before A10). */
