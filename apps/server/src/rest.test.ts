@@ -175,6 +175,7 @@ describe("the original EventForge flow over REST", () => {
   });
 
   it("lists and reads shows with dates as ISO-8601 strings with an offset", async () => {
+    await newShow(["Y1"]);
     const { showId } = await newShow(["Z1"]);
     const show = await call("GET", `/shows/${showId}`);
     expect(show.body).toMatchObject({ id: showId, title: "Gala", starts_at: "2031-05-01T17:30:00.000Z" });
