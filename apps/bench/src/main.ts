@@ -12,7 +12,6 @@ import {
   type CpuTimes,
   cleanUp,
   cpuTimes,
-  readStatusBytes,
   type ServerProcess,
   scratchDir,
   startDatabase,
@@ -40,6 +39,11 @@ const ADMIN = { email: "bench-admin@example.com", password: randomBytes(12).toSt
 
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
+interface Fan {
+  userId: number;
+  client: EventForgeClient;
+}
+
 interface World {
   scale: Scale;
   server: ServerProcess;
@@ -48,9 +52,8 @@ interface World {
   admin: EventForgeClient;
   anonymous: EventForgeClient;
   /** One signed-in client per user, and the users' ids, index for index. */
-  clients: EventForgeClient[];
-  userIds: number[];
-  clientByUser: Map<number, EventForgeClient>;
+  /** The signed-in customers, each with a client of their own. */
+  fans: Fan[];
   cpu(): Promise<CpuTimes>;
 }
 
@@ -71,14 +74,6 @@ async function main(options: Options): Promise<void> {
     profileDir: options.profileDir,
   });
   log(`server pid ${server.pid} at ${server.url}`);
-  const rssSamples: number[] = [];
-  const sampler = setInterval(() => {
-    readStatusBytes(server.pid, "VmRSS").then(
-      (bytes) => rssSamples.push(bytes),
-      () => {},
-    );
-  }, 250);
-
   const pool = new pg.Pool({ connectionString: database.url, max: scale.concurrency });
   // A Ctrl-C reaches the embedded PostgreSQL too, which then closes every connection; an idle
   // client's error must not crash the benchmark before it has stopped the server.
@@ -110,14 +105,14 @@ async function main(options: Options): Promise<void> {
       rows.push(...(await run()));
       await notePeak(name);
     }
-    clearInterval(sampler);
-    const peak = Math.max(await server.peakRss(), ...rssSamples);
-    rows.push(memoryRow(peak, peaks));
+    // VmHWM is the kernel's own high-water mark of the process's RSS: no sampling needed.
+    rows.push(memoryRow(await server.peakRss(), peaks));
     load.end = loadavg();
     report(rows, options, { startedAt, load, database: database.kind });
     await writeResults(options.out, rows, { startedAt, load, database: database.kind, scale });
+    const broken = rows.filter((row) => row.invariant && !row.met).map((row) => row.scenario);
+    if (broken.length > 0) throw new Error(`a seat rule was broken, not just slow: ${broken.join("; ")}`);
   } finally {
-    clearInterval(sampler);
     await pool.end();
   }
 }
@@ -146,19 +141,17 @@ async function seed(
     [passwordHash, scale.users],
   );
   const signer = { secret: new TextEncoder().encode(jwtSecret), ttlSeconds: 3_600 };
-  const userIds = rows.map((r) => r.id);
-  const clients = await Promise.all(
-    userIds.map(async (userId) => {
+  const fans = await Promise.all(
+    rows.map(async ({ id: userId }) => {
       const { access_token } = await issueAccessToken(signer, { userId, role: "customer" });
-      return createEventForgeClient({ url: server.url, token: access_token });
+      return { userId, client: createEventForgeClient({ url: server.url, token: access_token }) };
     }),
   );
   const anonymous = createEventForgeClient({ url: server.url });
   const { access_token } = await anonymous.auth.login.mutate(ADMIN);
   const admin = createEventForgeClient({ url: server.url, token: access_token });
-  const clientByUser = new Map(userIds.map((id, i) => [id, clients[i] as EventForgeClient]));
-  log(`seeded ${formatNumber(userIds.length)} users with tokens`);
-  return { scale, server, pool, admin, anonymous, clients, userIds, clientByUser, cpu };
+  log(`seeded ${formatNumber(fans.length)} users with tokens`);
+  return { scale, server, pool, admin, anonymous, fans, cpu };
 }
 
 interface BenchShow {
@@ -206,7 +199,13 @@ async function bulkSeats(world: World): Promise<{ row: Row; apiShow: BenchShow; 
       for (const seat of call.value.seats) api.value.push(seat.id);
     };
     const viaPg = async () => {
-      const insert = await timed(() => rawInsertSeats(world.pool, rawShowId, part, part.map(seatSortKey)));
+      const insert = await timed(() =>
+        rawInsertSeats(
+          world.pool,
+          rawShowId,
+          part.map((label) => ({ seat_number: label, sort_key: seatSortKey(label) })),
+        ),
+      );
       raw.ms += insert.ms;
       for (const id of insert.value) raw.value.push(id);
     };
@@ -322,22 +321,21 @@ function assertNoFailures(what: string, result: LoadResult): void {
 /** Hold throughput vs a no-op procedure through the same stack, and vs the hold SQL through pg. */
 async function holdThroughput(world: World, apiShow: BenchShow, rawShow: BenchShow): Promise<Row[]> {
   const { scale } = world;
-  const clientOf = (w: number) => world.clients[w % world.clients.length] as EventForgeClient;
-  const userOf = (w: number) => world.userIds[w % world.userIds.length] as number;
+  const fanOf = (w: number) => world.fans[w % world.fans.length] as Fan;
   const ping = (w: number) =>
-    clientOf(w)
-      .health.ping.query()
+    fanOf(w)
+      .client.health.ping.query()
       .then(() => true);
   const hold = async (w: number) => {
     const seatId = apiShow.free.shift();
     if (seatId === undefined) return false;
-    await clientOf(w).reservations.hold.mutate({ seat_id: seatId });
+    await fanOf(w).client.reservations.hold.mutate({ seat_id: seatId });
     return true;
   };
   const raw = async (w: number) => {
     const seatId = rawShow.free.shift();
     if (seatId === undefined) return false;
-    await rawHold(world.pool, userOf(w), seatId);
+    await rawHold(world.pool, fanOf(w).userId, seatId);
     return true;
   };
 
@@ -391,7 +389,7 @@ async function contention(world: World, apiShow: BenchShow): Promise<Row> {
   const { scale } = world;
   const seats = take(apiShow, scale.contentionSeats);
   const attempts = scale.contentionSeats * scale.contendersPerSeat;
-  if (attempts > world.clients.length) throw new Error("contention needs one user per attempt");
+  if (attempts > world.fans.length) throw new Error("contention needs one user per attempt");
   log(`contention: ${formatNumber(attempts)} concurrent holds on ${seats.length} seats`);
   const latencies: number[] = [];
   const outcomes: string[] = [];
@@ -399,7 +397,7 @@ async function contention(world: World, apiShow: BenchShow): Promise<Row> {
     Promise.all(
       Array.from({ length: attempts }, async (_, i) => {
         const t0 = performance.now();
-        const client = world.clients[i] as EventForgeClient;
+        const { client } = world.fans[i] as Fan;
         const outcome = await client.reservations.hold
           .mutate({ seat_id: seats[i % seats.length] as number })
           .then(
@@ -433,6 +431,7 @@ async function contention(world: World, apiShow: BenchShow): Promise<Row> {
     ratio: null,
     target: `exactly ${seats.length} won, ${attempts - seats.length} SEAT_TAKEN`,
     met,
+    invariant: true,
     data: {
       attempts,
       seats: seats.length,
@@ -446,17 +445,18 @@ async function contention(world: World, apiShow: BenchShow): Promise<Row> {
   };
 }
 
-/** Holds made straight in the table (setup, not measured); returns [reservation id, owner]. */
-async function insertHolds(world: World, showId: number, seatIds: number[]): Promise<[number, number][]> {
-  const owners = seatIds.map((_, i) => world.userIds[i % world.userIds.length] as number);
+/** Holds made straight in the table (setup, not measured); returns [reservation id, its owner]. */
+async function insertHolds(world: World, showId: number, seatIds: number[]): Promise<[number, Fan][]> {
+  const owners = seatIds.map((_, i) => world.fans[i % world.fans.length] as Fan);
   const { rows } = await world.pool.query<{ id: number; user_id: number }>(
     `INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry)
      SELECT u, s, $3, 'HELD', statement_timestamp() + interval '15 minutes'
      FROM unnest($1::int[], $2::int[]) AS t(u, s)
      RETURNING id, user_id`,
-    [owners, seatIds, showId],
+    [owners.map((fan) => fan.userId), seatIds, showId],
   );
-  return rows.map((r) => [r.id, r.user_id]);
+  const fanOf = new Map(owners.map((fan) => [fan.userId, fan]));
+  return rows.map((r) => [r.id, fanOf.get(r.user_id) as Fan]);
 }
 
 /** Confirm held reservations through the client (each by its owner) vs the confirm SQL via pg. */
@@ -472,15 +472,16 @@ async function confirm(world: World, apiShow: BenchShow, rawShow: BenchShow): Pr
       name: "confirm",
       run: (round) =>
         runAll(scale.concurrency, apiParts[round] ?? [], async ([id, owner]) => {
-          const client = world.clientByUser.get(owner) as EventForgeClient;
-          const result = await client.reservations.confirm.mutate({ reservation_id: id });
+          const result = await owner.client.reservations.confirm.mutate({ reservation_id: id });
           if (result.status !== "CONFIRMED") throw new Error(`reservation ${id} is ${result.status}`);
         }),
     },
     {
       name: "raw confirm",
       run: (round) =>
-        runAll(scale.concurrency, rawParts[round] ?? [], ([id, owner]) => rawConfirm(world.pool, id, owner)),
+        runAll(scale.concurrency, rawParts[round] ?? [], ([id, owner]) =>
+          rawConfirm(world.pool, id, owner.userId),
+        ),
     },
   ])) as [Measured, Measured];
   assertNoFailures("confirm", api);

@@ -7,7 +7,9 @@ import {
   type DB,
   holdStatement,
   insertSeatsStatement,
+  type NewSeatRow,
 } from "@eventforge/db";
+import { HOLD_MINUTES } from "@eventforge/domain";
 import {
   DummyDriver,
   Kysely,
@@ -35,7 +37,8 @@ function send<R extends pg.QueryResultRow>(pool: pg.Pool, statement: RawBuilder<
 
 /** One hold, as `holdSeat` runs it: one statement, one round trip. */
 export async function rawHold(pool: pg.Pool, userId: number, seatId: number): Promise<void> {
-  const { rows } = await send(pool, holdStatement({ seat: { seatId }, userId, holdMinutes: 10 }));
+  const hold = { seat: { seatId }, userId, holdMinutes: HOLD_MINUTES.default };
+  const { rows } = await send(pool, holdStatement(hold));
   if (rows[0]?.id == null) throw new Error(`seat ${seatId} could not be held`);
 }
 
@@ -55,10 +58,8 @@ export async function rawAvailability(pool: pg.Pool, showId: number): Promise<nu
 export async function rawInsertSeats(
   pool: pg.Pool,
   showId: number,
-  labels: readonly string[],
-  sortKeys: readonly string[],
+  seats: readonly NewSeatRow[],
 ): Promise<number[]> {
-  const seats = labels.map((seat_number, i) => ({ seat_number, sort_key: sortKeys[i] ?? "" }));
   const { rows } = await send(pool, insertSeatsStatement(showId, seats));
   return rows.map((row) => row.id);
 }

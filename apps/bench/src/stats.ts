@@ -30,6 +30,8 @@ export interface Row {
   ratio: number | null;
   target: string;
   met: boolean;
+  /** A rule of the system rather than a speed target: a miss fails the run. */
+  invariant?: boolean;
   /** Raw numbers for the JSON file. */
   data: Record<string, unknown>;
 }

@@ -3,6 +3,7 @@
 // test-artifacts/ at the repository root.
 import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { type Browser, chromium } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,6 +18,19 @@ if (!haveBrowser)
   console.warn(`skipping the /docs browser test: no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
 
 let server: TestServer;
+
+/** The status of a GET of `path` exactly as written (node:http does not normalize it). */
+function statusOf(path: string) {
+  return new Promise<number>((resolve, reject) => {
+    const { hostname, port } = new URL(server.url);
+    const request = httpRequest({ hostname, port, path }, (response) => {
+      response.resume();
+      resolve(response.statusCode ?? 0);
+    });
+    request.on("error", reject);
+    request.end();
+  });
+}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -38,7 +52,10 @@ describe("GET /docs", () => {
       expect(source).toMatch(/^\/docs\//u);
       expect((await fetch(`${server.url}${source}`)).status).toBe(200);
     }
-    expect((await fetch(`${server.url}/docs/../package.json`)).status).toBe(404);
+    // Sent as written: fetch would resolve the dots before the server saw them.
+    for (const path of ["/docs/../package.json", "/docs/..%2fpackage.json", "/docs/%2e%2e/package.json"]) {
+      expect(await statusOf(path)).toBe(404);
+    }
     expect((await fetch(`${server.url}/docs/index.html`)).status).toBe(404);
   });
 });

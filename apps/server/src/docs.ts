@@ -35,37 +35,45 @@ const INIT = `window.ui = SwaggerUIBundle({
 });
 `;
 
-const CONTENT_TYPES = {
-  ".css": "text/css; charset=utf-8",
-  ".js": "text/javascript; charset=utf-8",
-  ".png": "image/png",
-} as const;
+const JS = "text/javascript; charset=utf-8";
 
-/** The files of the package that the page uses: nothing else under /docs is served. */
-const ASSETS = new Set(["swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png"]);
+/** Everything under /docs: the page, its start-up script and the package files the page uses. */
+const FILES: Record<string, { type: string; body: () => string | Promise<Buffer>; cache: string }> = {
+  "": { type: "text/html; charset=utf-8", body: () => PAGE, cache: "no-cache" },
+  "init.js": { type: JS, body: () => INIT, cache: "no-cache" },
+  "swagger-ui.css": packageFile("swagger-ui.css", "text/css; charset=utf-8"),
+  "swagger-ui-bundle.js": packageFile("swagger-ui-bundle.js", JS),
+  "favicon-32x32.png": packageFile("favicon-32x32.png", "image/png"),
+};
+
+function packageFile(name: string, type: string) {
+  return { type, body: () => fromPackage(name), cache: "public, max-age=86400" };
+}
+
+// Read once, on first use: the bundle is 1.7 MB and never changes while the server runs.
+const packageFiles = new Map<string, Promise<Buffer>>();
+function fromPackage(name: string): Promise<Buffer> {
+  let file = packageFiles.get(name);
+  if (!file) {
+    file = readFile(join(swaggerUiDir, name));
+    packageFiles.set(name, file);
+  }
+  return file;
+}
 
 // Swagger UI styles elements inline; scripts come only from this server.
 const CSP = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'";
 
-/** Answers a request under /docs; returns false when the path is not one of its files. */
+/** Answers a request for /docs or one of its files; returns false for any other path. */
 export async function serveDocs(path: string, res: ServerResponse): Promise<boolean> {
+  const name = path === "/docs" ? "" : path.slice("/docs/".length);
+  const file = Object.hasOwn(FILES, name) ? FILES[name] : undefined;
+  if (!file) return false;
+  const body = await file.body();
+  res.setHeader("content-type", file.type);
   res.setHeader("x-content-type-options", "nosniff");
-  if (path === "/docs" || path === "/docs/") {
-    res.setHeader("content-type", "text/html; charset=utf-8");
-    res.setHeader("content-security-policy", CSP);
-    res.end(PAGE);
-    return true;
-  }
-  const name = path.slice("/docs/".length);
-  if (name === "init.js") {
-    res.setHeader("content-type", CONTENT_TYPES[".js"]);
-    res.end(INIT);
-    return true;
-  }
-  if (!ASSETS.has(name)) return false;
-  const extension = name.slice(name.lastIndexOf(".")) as keyof typeof CONTENT_TYPES;
-  res.setHeader("content-type", CONTENT_TYPES[extension]);
-  res.setHeader("cache-control", "public, max-age=86400");
-  res.end(await readFile(join(swaggerUiDir, name)));
+  res.setHeader("content-security-policy", CSP);
+  res.setHeader("cache-control", file.cache);
+  res.end(body);
   return true;
 }

@@ -10,7 +10,7 @@ import {
 import { createDb } from "@eventforge/db";
 import type { TestDatabase } from "@eventforge/db/testing";
 import { issueAccessToken } from "@eventforge/domain";
-import { setHoldExpiry } from "@eventforge/domain/testing";
+import { setHoldExpiry, settle } from "@eventforge/domain/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startHttpServer } from "./http.js";
@@ -139,11 +139,9 @@ describe("races over HTTP", () => {
   it("50 customers hold one seat at once: one winner, 49 get 409 SEAT_TAKEN", async () => {
     const fans = await Promise.all(Array.from({ length: 50 }, () => newCustomer()));
     const { show, seats } = await newShow(["HOT1"]);
-    const results = await Promise.allSettled(
+    const { ok: winners, failed: losers } = await settle(
       fans.map((fan) => fan.client.reservations.hold.mutate({ seat_id: seats[0]?.id ?? 0 })),
     );
-    const winners = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
-    const losers = results.flatMap((r) => (r.status === "rejected" ? [r.reason] : []));
     expect(winners).toHaveLength(1);
     expect(losers.map((e) => [getErrorReason(e), isEventForgeError(e) && e.data?.httpStatus])).toEqual(
       Array(49).fill(["SEAT_TAKEN", 409]),

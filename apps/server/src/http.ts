@@ -6,6 +6,7 @@ import {
   createHttpContextFactory,
   createOpenApiDocument,
 } from "@eventforge/api";
+import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import { serveDocs } from "./docs.js";
@@ -28,26 +29,26 @@ export interface HttpServer {
 export async function startHttpServer(
   deps: ContextDeps & { host: string; port: number; logger: Logger },
 ): Promise<HttpServer> {
-  const trpc = createHTTPHandler({
-    router: appRouter,
-    basePath: "/trpc/",
+  // Both adapters, tRPC and REST, share these.
+  const adapter = {
     maxBodySize: MAX_BODY_BYTES,
     createContext: createHttpContextFactory({
       db: deps.db,
       tokens: deps.tokens,
       loginThrottle: deps.loginThrottle,
     }),
-    onError({ error, path }) {
+    onError({ error, path }: { error: TRPCError; path?: string | undefined }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {
         deps.logger.error({ err: error.cause ?? error, path }, "unexpected error");
       }
     },
-  });
+  };
+  const trpc = createHTTPHandler({ ...adapter, router: appRouter, basePath: "/trpc/" });
 
   // Server URLs in the document are relative, so "try it out" calls whichever address served it.
   const document = createOpenApiDocument("/");
   const openApiJson = JSON.stringify(document);
-  const rest = createRestHandler({ ...deps, maxBodySize: MAX_BODY_BYTES, document });
+  const rest = createRestHandler({ ...adapter, document });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";

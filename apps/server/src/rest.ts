@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type ContextDeps, createHttpContextFactory, type ErrorData, restRouter } from "@eventforge/api";
-import type { Logger } from "pino";
+import { type Context, httpStatusOfTransportCode, restRouter, transportErrorBody } from "@eventforge/api";
+import type { TRPCError } from "@trpc/server";
 import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openapi";
 
 /**
@@ -8,27 +8,20 @@ import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openap
  * trpc-to-openapi. Around it: JSON bodies are recognized whatever their charset, a body-less POST
  * needs no content type, and a path that exists answers a wrong method with 405.
  */
-export function createRestHandler(
-  deps: ContextDeps & { logger: Logger; maxBodySize: number; document: OpenAPIObject },
-) {
+export function createRestHandler(adapter: {
+  maxBodySize: number;
+  createContext: (opts: { req: IncomingMessage }) => Promise<Context>;
+  onError: (opts: { error: TRPCError; path?: string | undefined }) => void;
+  document: OpenAPIObject;
+}) {
   const handler = createOpenApiNodeHttpHandler({
     router: restRouter,
-    maxBodySize: deps.maxBodySize,
-    createContext: createHttpContextFactory({
-      db: deps.db,
-      tokens: deps.tokens,
-      loginThrottle: deps.loginThrottle,
-    }),
-    // DESIGN §4 answers every malformed body with 400, a body of another media type included.
-    responseMeta: ({ errors }) =>
-      errors.some((error) => error.code === "UNSUPPORTED_MEDIA_TYPE") ? { status: 400 } : {},
-    onError({ error, path }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        deps.logger.error({ err: error.cause ?? error, path }, "unexpected error");
-      }
-    },
+    maxBodySize: adapter.maxBodySize,
+    createContext: adapter.createContext,
+    onError: ({ error, path }) => adapter.onError({ error, path }),
+    responseMeta: ({ errors }) => (errors[0] ? { status: httpStatusOfTransportCode(errors[0].code) } : {}),
   });
-  const routes = routeTable(deps.document);
+  const routes = routeTable(adapter.document);
 
   return (req: IncomingMessage, res: ServerResponse) => {
     normalizeContentType(req);
@@ -68,24 +61,12 @@ function routeTable(document: OpenAPIObject): Route[] {
 function answerUnknownRoute(req: IncomingMessage, res: ServerResponse, routes: Route[]) {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   const methods = routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods);
-  if (methods.length > 0) {
-    res.setHeader("allow", methods.join(", "));
-    sendError(res, 405, "METHOD_NOT_SUPPORTED", "METHOD_NOT_SUPPORTED", `${req.method} is not allowed here`);
-  } else {
-    sendError(res, 404, "NOT_FOUND", "PROCEDURE_NOT_FOUND", `no route ${req.method} ${path}`);
-  }
-}
-
-/** An error response of the same shape as the adapter's (see `restErrorSchema`). */
-function sendError(
-  res: ServerResponse,
-  httpStatus: number,
-  code: string,
-  reason: ErrorData["reason"],
-  message: string,
-) {
-  const data: ErrorData & { httpStatus: number } = { reason, details: null, issues: null, httpStatus };
+  if (methods.length > 0) res.setHeader("allow", methods.join(", "));
+  const { httpStatus, body } =
+    methods.length > 0
+      ? transportErrorBody("METHOD_NOT_SUPPORTED", `${req.method} is not allowed here`)
+      : transportErrorBody("NOT_FOUND", `no route ${req.method} ${path}`);
   res.statusCode = httpStatus;
   res.setHeader("content-type", "application/json");
-  res.end(JSON.stringify({ message, code, data }));
+  res.end(JSON.stringify(body));
 }

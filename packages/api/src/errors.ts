@@ -51,6 +51,27 @@ export const ERROR_REASONS: readonly ErrorReason[] = [
   ]),
 ];
 
+/**
+ * The HTTP status of a failure around a procedure: tRPC's, except that a body of another media type
+ * is a 400 like any other malformed body (DESIGN §4 lists no 415).
+ */
+export function httpStatusOfTransportCode(code: TRPC_ERROR_CODE_KEY): number {
+  if (code === "UNSUPPORTED_MEDIA_TYPE") return 400;
+  return getHTTPStatusCodeFromError(new TRPCError({ code }));
+}
+
+/** The error body of a request that reached no procedure (REST: an unknown path or method). */
+export function transportErrorBody(code: keyof typeof REASON_BY_TRANSPORT_CODE, message: string) {
+  const httpStatus = httpStatusOfTransportCode(code);
+  const data: ErrorData & { httpStatus: number } = {
+    reason: REASON_BY_TRANSPORT_CODE[code],
+    details: null,
+    issues: null,
+    httpStatus,
+  };
+  return { httpStatus, body: { message, code, data } };
+}
+
 /** The HTTP status a domain failure is answered with. */
 export function httpStatusOf(reason: DomainErrorReason): number {
   return getHTTPStatusCodeFromError(new TRPCError({ code: CODE_BY_REASON[reason] }));

