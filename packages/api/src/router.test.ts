@@ -256,6 +256,8 @@ describe("seats", () => {
       code: "NOT_FOUND",
       reason: "SHOW_NOT_FOUND",
     });
+    const { show: empty } = await seedShow(t.db, []);
+    expect(await anonymous.seats.list({ show_id: empty.id })).toEqual({ seats: [] });
   });
 });
 

@@ -57,6 +57,8 @@ export async function addSeats(
 }
 
 export async function listSeats(db: Database, showId: number): Promise<{ seats: Seat[] }> {
-  await getShow(db, showId);
-  return { seats: await selectSeats(db, showId) };
+  const seats = await selectSeats(db, showId);
+  // Seats prove their show exists; only an empty list needs the second look (404 or no seats yet).
+  if (seats.length === 0) await getShow(db, showId);
+  return { seats };
 }

@@ -13,25 +13,28 @@ export interface TokenSigner {
   ttlSeconds: number;
 }
 
-// Importing the HMAC key is most of the cost of checking a token (WebCrypto builds a CryptoKey
-// every time jose is handed raw bytes), so each secret is imported once. Keyed by the secret's
-// bytes, not its identity, so a changed secret can never be served by a stale key.
-const hmacKeys = new Map<string, Promise<webcrypto.CryptoKey>>();
+// What a signer has worked out once, for as long as the signer object lives (a server has one):
+// - its HMAC key, imported into WebCrypto once (jose would import raw bytes on every sign and
+//   verify, most of the cost of checking a token);
+// - the tokens it has verified, until their `exp` (see verifyAccessToken).
+// A signer's secret never changes after it is made, so nothing here can go stale.
+interface SignerState {
+  key: Promise<webcrypto.CryptoKey>;
+  verified: Map<string, { actor: Actor; exp: number }>;
+}
+const stateOfSigner = new WeakMap<Pick<TokenSigner, "secret">, SignerState>();
 
-const secretId = (secret: Uint8Array) => Buffer.from(secret).toString("base64");
-
-function hmacKey(secret: Uint8Array): Promise<webcrypto.CryptoKey> {
-  const id = secretId(secret);
-  let key = hmacKeys.get(id);
-  if (!key) {
-    if (hmacKeys.size >= 16) hmacKeys.clear(); // a server has one secret; tests make many
-    key = webcrypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, [
+function stateOf(signer: Pick<TokenSigner, "secret">): SignerState {
+  let state = stateOfSigner.get(signer);
+  if (!state) {
+    const key = webcrypto.subtle.importKey("raw", signer.secret, { name: "HMAC", hash: "SHA-256" }, false, [
       "sign",
       "verify",
     ]);
-    hmacKeys.set(id, key);
+    state = { key, verified: new Map() };
+    stateOfSigner.set(signer, state);
   }
-  return key;
+  return state;
 }
 
 export async function issueAccessToken(
@@ -44,27 +47,26 @@ export async function issueAccessToken(
     .setIssuer(ISSUER)
     .setIssuedAt()
     .setExpirationTime(`${signer.ttlSeconds}s`)
-    .sign(await hmacKey(signer.secret));
+    .sign(await stateOf(signer).key);
   return { access_token: accessToken, expires_in: signer.ttlSeconds };
 }
 
 // Checking the HMAC is then the largest per-request cost left (WebCrypto runs it as an async job
 // on the thread pool), and a client sends the same token with every request. So a token that
-// verified is remembered, by its exact text and the secret it verified with, until its `exp`:
-// the same check jose makes (valid while exp > now, in whole seconds), after which it is verified
-// again and refused as expired. Nothing else about a token can change while it is remembered.
-const verified = new Map<string, { actor: Actor; exp: number }>();
+// verified is remembered by its signer, by its exact text, until its `exp`: the same check jose
+// makes (valid while exp > now, in whole seconds), after which it is verified again and refused as
+// expired. Nothing else about a token can change while it is remembered.
 const VERIFIED_MAX = 10_000;
 
 /** The actor a token speaks for; throws TokenExpiredError or InvalidTokenError. */
 export async function verifyAccessToken(signer: Pick<TokenSigner, "secret">, token: string): Promise<Actor> {
-  const cacheKey = `${secretId(signer.secret)} ${token}`;
-  const known = verified.get(cacheKey);
+  const { key, verified } = stateOf(signer);
+  const known = verified.get(token);
   if (known && known.exp > Math.floor(Date.now() / 1000)) return { ...known.actor };
   let actor: Actor;
   let exp: number;
   try {
-    const { payload } = await jwtVerify(token, await hmacKey(signer.secret), {
+    const { payload } = await jwtVerify(token, await key, {
       algorithms: [ALGORITHM], // pinned: never let the token choose its own algorithm
       issuer: ISSUER,
       requiredClaims: ["sub", "exp"],
@@ -80,7 +82,7 @@ export async function verifyAccessToken(signer: Pick<TokenSigner, "secret">, tok
     throw new InvalidTokenError();
   }
   if (verified.size >= VERIFIED_MAX) verified.clear();
-  verified.set(cacheKey, { actor, exp });
+  verified.set(token, { actor, exp });
   return { ...actor };
 }
 
