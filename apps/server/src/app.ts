@@ -11,7 +11,6 @@ import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
 
 export interface RunningEventForge {
   url: string;
-  db: Database;
   /** Closes the HTTP server, then the pool, then the embedded database (if any). */
   stop(): Promise<void>;
 }
@@ -53,7 +52,6 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     );
     return {
       url: http.url,
-      db,
       stop: async () => {
         await http.close();
         await db.destroy();

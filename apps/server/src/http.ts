@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   appRouter,
@@ -16,7 +16,6 @@ import { createRestHandler } from "./rest.js";
 export const MAX_BODY_BYTES = 1_048_576;
 
 export interface HttpServer {
-  server: Server;
   /** `http://host:port`, with the port actually bound (PORT=0 picks a free one). */
   url: string;
   close(): Promise<void>;
@@ -86,7 +85,6 @@ export async function startHttpServer(
   const { port } = server.address() as AddressInfo;
   const host = deps.host.includes(":") ? `[${deps.host}]` : deps.host;
   return {
-    server,
     url: `http://${host}:${port}`,
     close: () =>
       new Promise<void>((resolve, reject) => {

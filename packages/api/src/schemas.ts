@@ -85,7 +85,7 @@ export const listShowsInput = z
   // prefault: an absent input is parsed as {}, so the field defaults above apply.
   .prefault({});
 
-export const MAX_SEATS_PER_REQUEST = 10_000;
+const MAX_SEATS_PER_REQUEST = 10_000;
 
 export const addSeatsInput = z.strictObject({
   show_id: id,
@@ -138,7 +138,7 @@ export const reservationIdInput = z.strictObject({ reservation_id: id });
 
 // ---- outputs ------------------------------------------------------------------------------
 
-export const roleSchema = z.enum(["customer", "admin"]);
+const roleSchema = z.enum(["customer", "admin"]);
 
 export const userSchema = z
   .object({
@@ -180,7 +180,7 @@ export const showPageSchema = z
 export const seatSchema = z.object({ id, show_id: id, seat_number: z.string() }).meta({ id: "Seat" });
 export const seatsOutput = z.object({ seats: z.array(seatSchema) }).meta({ id: "SeatList" });
 
-export const seatStatusSchema = z.enum(["AVAILABLE", "HELD", "CONFIRMED"]);
+const seatStatusSchema = z.enum(["AVAILABLE", "HELD", "CONFIRMED"]);
 
 export const availabilityOutput = z
   .object({
@@ -197,7 +197,7 @@ export const availabilityOutput = z
   })
   .meta({ id: "Availability" });
 
-export const reservationStatusSchema = z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]);
+const reservationStatusSchema = z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]);
 
 export const reservationSchema = z
   .object({

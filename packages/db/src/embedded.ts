@@ -7,7 +7,6 @@ import pg from "pg";
 export interface EmbeddedPostgresServer {
   /** Connection string for the `postgres` maintenance database. */
   readonly url: string;
-  readonly port: number;
   stop(): Promise<void>;
 }
 
@@ -21,7 +20,6 @@ export interface StartEmbeddedPostgresOptions {
    * other local users out (the cluster listens on 127.0.0.1): random, and kept secret.
    */
   password: string;
-  port?: number;
   onLog?: (message: string) => void;
 }
 
@@ -52,7 +50,7 @@ const clusterExists = (dataDir: string) => exists(join(dataDir, "PG_VERSION"));
 export async function startEmbeddedPostgres(
   options: StartEmbeddedPostgresOptions,
 ): Promise<EmbeddedPostgresServer> {
-  const port = options.port ?? (await findFreePort());
+  const port = await findFreePort();
   await mkdir(options.dataDir, { recursive: true });
   await assertReachableByPostgresUser(options.dataDir);
   const recent: string[] = [];
@@ -97,7 +95,7 @@ export async function startEmbeddedPostgres(
   // library would then wait for an exit event that already happened. PostgreSQL removes its pid
   // file when it is down, whoever stopped it: that ends the wait either way.
   const stop = () => Promise.race([server.stop(), pidFileRemoved(options.dataDir)]);
-  return { url, port, stop };
+  return { url, stop };
 }
 
 async function pidFileRemoved(dataDir: string): Promise<void> {

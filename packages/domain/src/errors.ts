@@ -111,8 +111,7 @@ export class EmailTakenError extends DomainError {
 
 export class DuplicateSeatLabelError extends DomainError {
   readonly reason = "DUPLICATE_SEAT_LABEL";
-  /** Every label at fault: repeated in the request, already on the show, or both. */
-  readonly labels: string[];
+  /** `all`: every label at fault (repeated in the request, already on the show, or both), in order. */
   constructor(conflicts: { repeated: string[]; existing: string[]; all: string[] }) {
     const parts = [
       conflicts.repeated.length > 0 ? `repeated in the request: ${conflicts.repeated.join(", ")}` : "",
@@ -123,7 +122,6 @@ export class DuplicateSeatLabelError extends DomainError {
       repeated: conflicts.repeated,
       existing: conflicts.existing,
     });
-    this.labels = conflicts.all;
   }
 }
 

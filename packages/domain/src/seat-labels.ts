@@ -1,6 +1,6 @@
 import { InvalidSeatLabelError } from "./errors.js";
 
-export const SEAT_LABEL_MAX_LENGTH = 32;
+const SEAT_LABEL_MAX_LENGTH = 32;
 
 /**
  * The one spelling of a seat label: trimmed, whitespace runs collapsed to one space, uppercased.

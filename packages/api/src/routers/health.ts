@@ -4,7 +4,7 @@ import { router, signedInProcedure } from "../trpc.js";
 // Not in DESIGN: a signed-in no-op for liveness checks and the benchmark's ceiling. It goes
 // through the same transport, context (token verification) and middleware as every procedure,
 // and touches no database.
-export const pingOutput = z.object({ ok: z.literal(true) });
+const pingOutput = z.object({ ok: z.literal(true) });
 
 export const healthRouter = router({
   ping: signedInProcedure.output(pingOutput).query(() => ({ ok: true as const })),
