@@ -2,6 +2,7 @@
 // real PostgreSQL, over HTTP.
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { createServer as createHttpServer } from "node:http";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -228,10 +229,11 @@ describe("users and shows", () => {
     expect(fanLogin.code).toBe(0);
     expect(show).toMatchObject({ title: "Listed", venue: "Hall 2", starts_at: "2031-02-03T18:30:00.000Z" });
 
-    const [list, listJson, get, asCustomer] = await Promise.all([
+    const [list, listJson, get, getJson, asCustomer] = await Promise.all([
       ok(["shows", "list"]),
       json(["shows", "list"]),
       ok(["shows", "get", String(show.id)]),
+      json(["shows", "get", String(show.id)]),
       eventforge(["shows", "create", "--title", "t", "--venue", "v", "--starts-at", "2031-01-01T20:00Z"], {
         as: fanDir,
       }),
@@ -242,6 +244,7 @@ describe("users and shows", () => {
     expect(listJson).toContainEqual(show);
     expect(get).toContain("title   Listed\n");
     expect(get).toContain("seats   0 seats: 0 available, 0 held, 0 confirmed");
+    expect(getJson).toEqual({ ...show, counts: { AVAILABLE: 0, HELD: 0, CONFIRMED: 0 } });
     expect(asCustomer).toMatchObject({ code: 1, stderr: "FORBIDDEN: this needs an admin account\n" });
   });
 });
@@ -415,15 +418,18 @@ describe("holds and the seat map", () => {
     );
 
     // After the confirm: B10 is sold.
-    const [ownerRelease, sold, plain, held, mapJson, heldJson, coloured] = await Promise.all([
-      eventforge(["release", String(soldHold.id)], { as: fanDir }),
-      eventforge(["hold", id, "b10"], { as: adminDir }),
-      ok(["availability", id]),
-      ok(["availability", id, "--status", "held"]),
-      json(["availability", id]),
-      json(["availability", id, "--status", "HELD"]),
-      ok(["availability", id], { env: { FORCE_COLOR: "1" } }),
-    ]);
+    const [ownerRelease, sold, plain, held, mapJson, heldJson, coloured, noColour, showJson] =
+      await Promise.all([
+        eventforge(["release", String(soldHold.id)], { as: fanDir }),
+        eventforge(["hold", id, "b10"], { as: adminDir }),
+        ok(["availability", id]),
+        ok(["availability", id, "--status", "held"]),
+        json(["availability", id]),
+        json(["availability", id, "--status", "HELD"]),
+        ok(["availability", id], { env: { FORCE_COLOR: "1" } }),
+        ok(["--no-color", "availability", id], { env: { FORCE_COLOR: "1" } }),
+        json(["shows", "get", id]),
+      ]);
     expect(sold).toEqual({ code: 1, stdout: "", stderr: "SEAT_TAKEN: seat B10 is already sold\n" });
     // A confirmed booking is not its owner's to release.
     expect(ownerRelease).toEqual({
@@ -468,6 +474,11 @@ describe("holds and the seat map", () => {
     });
     expect(heldJson.seats).toEqual([mapJson.seats[4]]);
     expect(coloured).toContain("\u001b[33m◐\u001b[39m");
+    // --no-color wins over FORCE_COLOR: the plain map, symbols and all.
+    expect(noColour).not.toContain("\u001b[");
+    expect(noColour).toMatch(/^[ -~\n]+$/u);
+    expect(noColour.split("\n").slice(0, 6)).toEqual(plain.split("\n").slice(0, 6));
+    expect(showJson).toMatchObject({ id: Number(id), title: "Gala", counts: mapJson.counts });
 
     // The owner may release a hold: the seat is free again.
     expect(await ok(["release", String(fanHold.id)], { as: fanDir })).toBe(
@@ -534,6 +545,33 @@ describe("failures", () => {
         `SEAT_NOT_FOUND: show ${gridShowId} has no seat ZZ99`,
       ].map((line) => ({ code: 1, stdout: "", stderr: `${line}\n` })),
     );
+    // auth.login is public: the saved token that the server rejects does not stop a new login.
+    expect(
+      await ok(["login", "--email", ADMIN.email, "--password", ADMIN.password], { as: forgedDir }),
+    ).toMatch(new RegExp(`^logged in to ${app.url} as ${ADMIN.email} `, "u"));
+    expect(await ok(["whoami"], { as: forgedDir })).toContain(`${ADMIN.email} (Administrator, admin, user `);
+  });
+
+  it("from something that is not an EventForge server is UNEXPECTED_RESPONSE", async () => {
+    const server = createHttpServer((_request, response) => {
+      response.writeHead(404, { "content-type": "text/plain" }).end("Not Found");
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = server.address();
+      if (typeof address !== "object" || address === null) throw new Error("no port");
+      const url = `http://127.0.0.1:${address.port}`;
+      const run = await eventforge(["--json", "shows", "list", "--url", url]);
+      expect(run).toMatchObject({ code: 1, stdout: "" });
+      expect(run.stderr).toMatch(
+        new RegExp(
+          `^UNEXPECTED_RESPONSE: ${url} did not answer like an EventForge server( \\(HTTP 404\\))?: \\S.*\\n$`,
+          "u",
+        ),
+      );
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it("of usage exit with 2", async () => {
@@ -569,11 +607,16 @@ describe("from the repository root", () => {
       ["shows", "create", "--title", "Via pnpm", "--venue", "Hall", "--starts-at", "2031-01-05T20:00Z"],
       { as: adminDir },
     );
-    const added = await json(["seats", "add", String(show.id), "BOX 9", "--file", "src/testdata/boxes.csv"], {
-      as: adminDir,
-      cwd: PACKAGE_DIR,
-      command: ["pnpm", "-s", "eventforge"],
-    });
+    // From apps/, which is no package: pnpm runs the root's script, whose `cd "$INIT_CWD"` brings it back
+    // here. (In apps/admin-cli pnpm would run the bin directly and the script would not be tested.)
+    const added = await json(
+      ["seats", "add", String(show.id), "BOX 9", "--file", "admin-cli/src/testdata/boxes.csv"],
+      {
+        as: adminDir,
+        cwd: join(PACKAGE_DIR, ".."),
+        command: ["pnpm", "-s", "eventforge"],
+      },
+    );
     expect(added.seats.map((s: { seat_number: string }) => s.seat_number)).toEqual([
       "BOX 1",
       "BOX 2",

@@ -71,7 +71,7 @@ export async function withContext(
   }
 }
 
-export function connect(url: string, token: string | undefined): EventForgeClient {
+function connect(url: string, token: string | undefined): EventForgeClient {
   return createEventForgeClient({
     url,
     ...(token ? { token } : {}),

@@ -17,6 +17,20 @@ export class CliFailure extends Error {
   }
 }
 
+/** What DUPLICATE_SEAT_LABEL found: `repeated: A2; already on the show: B5`, either part left out when empty. */
+export function duplicateLabelsLine(found: {
+  repeated?: readonly string[];
+  existing?: readonly string[];
+}): string {
+  const { repeated = [], existing = [] } = found;
+  return [
+    repeated.length > 0 ? `repeated: ${listLabels(repeated)}` : "",
+    existing.length > 0 ? `already on the show: ${listLabels(existing)}` : "",
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
 /** One line for stderr, `REASON: what happened`, for any failure of a command. */
 export function describeFailure(error: unknown, url: string): string {
   if (error instanceof FailureWithNote) return `${describeFailure(error.failure, url)}; ${error.note}`;
@@ -49,21 +63,14 @@ function describeServerError(error: EventForgeError, url: string): string {
         ? `${reason}: the hold on reservation ${String(details.reservation_id)} expired at ${clockTime(new Date(expiry))}`
         : `${reason}: ${error.message}`;
     }
-    case "DUPLICATE_SEAT_LABEL": {
-      const parts = [
-        labels("repeated").length > 0 ? `repeated: ${listLabels(labels("repeated"))}` : "",
-        labels("existing").length > 0 ? `already on the show: ${listLabels(labels("existing"))}` : "",
-      ];
-      return `${reason}: ${parts.filter(Boolean).join("; ")}`;
-    }
+    case "DUPLICATE_SEAT_LABEL":
+      return `${reason}: ${duplicateLabelsLine({ repeated: labels("repeated"), existing: labels("existing") })}`;
     case "SEAT_NOT_FOUND": {
       const seat = text("seat_number");
       return seat && typeof details.show_id === "number"
         ? `${reason}: show ${details.show_id} has no seat ${seat}`
         : `${reason}: ${error.message}`;
     }
-    case "NOT_AUTHENTICATED":
-      return `${reason}: not logged in to ${url}: run \`eventforge login\``;
     case "TOKEN_EXPIRED":
       return `${reason}: your login has expired: run \`eventforge login\` again`;
     case "INVALID_TOKEN":

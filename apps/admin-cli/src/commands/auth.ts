@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Environment } from "../config.js";
-import { connect, withContext } from "../context.js";
+import { withContext } from "../context.js";
 import { localDateTime } from "../format.js";
 import { obtainPassword } from "../prompt.js";
 import { deleteSession, type Session, saveSession } from "../session.js";
@@ -13,9 +13,10 @@ export function registerAuthCommands(program: Command, env: Environment): void {
     .option("--password <password>", "your password (left out: a hidden prompt)")
     .option("--password-stdin", "read the password from stdin")
     .action((options: { email: string; password?: string; passwordStdin?: boolean }, command: Command) =>
-      withContext(command, env, async ({ url, out }) => {
+      withContext(command, env, async ({ url, out, client }) => {
         const password = await obtainPassword(options, env, `Password for ${options.email}`);
-        const login = await connect(url, undefined).auth.login.mutate({ email: options.email, password });
+        // auth.login is public: a saved token, even an expired or rejected one, does not get in its way.
+        const login = await client.auth.login.mutate({ email: options.email, password });
         const session: Session = {
           url,
           access_token: login.access_token,

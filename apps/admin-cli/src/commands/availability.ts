@@ -3,7 +3,8 @@ import { parseId, parseSeatStatus } from "../arguments.js";
 import type { Environment } from "../config.js";
 import { withContext } from "../context.js";
 import { localDateTime } from "../format.js";
-import { countByStatus, renderSeatMap, type SeatStatus } from "../seat-map.js";
+import { renderSeatMap, type SeatStatus } from "../seat-map.js";
+import { showWithAvailability } from "./shows.js";
 
 export function registerAvailabilityCommand(program: Command, env: Environment): void {
   program
@@ -13,14 +14,10 @@ export function registerAvailabilityCommand(program: Command, env: Environment):
     .option("--status <status>", "only seats with this status: AVAILABLE, HELD or CONFIRMED", parseSeatStatus)
     .action((showId: number, options: { status?: SeatStatus }, command: Command) =>
       withContext(command, env, async ({ client, out }) => {
-        // Asked together, the two travel in one HTTP request.
-        const [show, availability] = await Promise.all([
-          client.shows.get.query({ show_id: showId }),
-          client.availability.get.query({ show_id: showId }),
-        ]);
+        const { show, availability, counts } = await showWithAvailability(client, showId);
         const seats = availability.seats.filter((seat) => !options.status || seat.status === options.status);
         out.result(
-          { show_id: showId, as_of: availability.as_of, counts: countByStatus(availability.seats), seats },
+          { show_id: showId, as_of: availability.as_of, counts, seats },
           () =>
             `${out.colors.bold(show.title)}, ${show.venue}, ${localDateTime(show.starts_at)} (show ${show.id})\n\n` +
             renderSeatMap(availability, { colors: out.colors, status: options.status }),

@@ -4,8 +4,8 @@ import type { Command } from "commander";
 import { parseId, parseWholeNumber } from "../arguments.js";
 import type { Environment } from "../config.js";
 import { type CommandContext, withContext } from "../context.js";
-import { CliFailure, FailureWithNote, UsageError } from "../errors.js";
-import { formatCount, listLabels, plural, table } from "../format.js";
+import { CliFailure, duplicateLabelsLine, FailureWithNote, UsageError } from "../errors.js";
+import { formatCount, plural, table } from "../format.js";
 import {
   chunk,
   comparable,
@@ -100,7 +100,10 @@ async function collectLabels(written: readonly string[], options: AddOptions): P
   }
   const repeats = findRepeats(labels);
   if (repeats.length > 0) {
-    throw new CliFailure("DUPLICATE_SEAT_LABEL", `repeated: ${listLabels(repeats)}; nothing was added`);
+    throw new CliFailure(
+      "DUPLICATE_SEAT_LABEL",
+      `${duplicateLabelsLine({ repeated: repeats })}; nothing was added`,
+    );
   }
   return labels;
 }

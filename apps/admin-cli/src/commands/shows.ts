@@ -1,10 +1,20 @@
-import type { RouterOutputs } from "@eventforge/client";
+import type { EventForgeClient, RouterOutputs } from "@eventforge/client";
 import type { Command } from "commander";
 import { parseDateTime, parseId } from "../arguments.js";
 import type { Environment } from "../config.js";
 import { withContext } from "../context.js";
 import { formatCount, localDateTime, plural, table } from "../format.js";
 import { countByStatus } from "../seat-map.js";
+
+/** A show, its seats' states and their counts by status: `shows get` and `availability`. */
+export async function showWithAvailability(client: EventForgeClient, showId: number) {
+  // Asked together, the two travel in one HTTP request.
+  const [show, availability] = await Promise.all([
+    client.shows.get.query({ show_id: showId }),
+    client.availability.get.query({ show_id: showId }),
+  ]);
+  return { show, availability, counts: countByStatus(availability.seats) };
+}
 
 /** The largest page shows.list gives. */
 const PAGE_SIZE = 100;
@@ -67,13 +77,8 @@ export function registerShowCommands(program: Command, env: Environment): void {
     .argument("<show-id>", "the show's id", parseId)
     .action((showId: number, _options: unknown, command: Command) =>
       withContext(command, env, async ({ client, out }) => {
-        // Asked together, the two travel in one HTTP request.
-        const [show, availability] = await Promise.all([
-          client.shows.get.query({ show_id: showId }),
-          client.availability.get.query({ show_id: showId }),
-        ]);
-        const counts = countByStatus(availability.seats);
-        out.result(show, () =>
+        const { show, availability, counts } = await showWithAvailability(client, showId);
+        out.result({ ...show, counts }, () =>
           table([
             ["show", String(show.id)],
             ["title", show.title],
