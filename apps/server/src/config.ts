@@ -5,6 +5,9 @@ import { z } from "zod";
 
 const REPOSITORY_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+/** A whole number from 0 (off) to `max`. */
+const count = (max: number) => z.coerce.number().int().min(0).max(max);
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -26,6 +29,26 @@ const envSchema = z
     EVENTFORGE_ADMIN_EMAIL: z.email().optional(),
     EVENTFORGE_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    // On-sale limits and background work (DESIGN §3, §5, §9, §10); 0 turns a limit or the sweeper off.
+    EVENTFORGE_MAX_HOLDS_PER_SHOW: count(1_000).default(10),
+    EVENTFORGE_SWEEP_INTERVAL_MS: count(3_600_000).default(1_000),
+    EVENTFORGE_MAX_BATCH: z.coerce.number().int().min(1).max(1_000).default(10),
+    EVENTFORGE_HOLD_RATE_PER_MINUTE: count(1_000_000).default(60),
+    EVENTFORGE_SIGNUP_RATE_PER_HOUR: count(1_000_000).default(20),
+    EVENTFORGE_LOGIN_RATE_PER_HOUR: count(1_000_000).default(300),
+    EVENTFORGE_TRUST_PROXY: count(10).default(0),
+    EVENTFORGE_IDEMPOTENCY_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
+    EVENTFORGE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
+    EVENTFORGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//u, "must be a redis:// or rediss:// URL")
+      .optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === "production" && !env.EVENTFORGE_JWT_SECRET) {
@@ -53,6 +76,22 @@ export interface ServerConfig {
   tokenTtlSeconds: number;
   admin: { email: string; password: string } | undefined;
   logLevel: string;
+  /** Active holds one user may have on one show; 0 = no cap. */
+  maxHoldsPerShow: number;
+  /** Milliseconds between expiry sweeps; 0 = no sweeper. */
+  sweepIntervalMs: number;
+  /** Calls one tRPC request may carry. */
+  maxBatch: number;
+  /** Requests allowed per user or client address and window; 0 = unlimited. */
+  rates: { holdsPerMinute: number; signupsPerHour: number; loginsPerHour: number };
+  /** Proxy hops whose X-Forwarded-For is trusted; 0 = use the socket's address. */
+  trustProxyHops: number;
+  idempotencyTtlHours: number;
+  /** Unset: /metrics is open. */
+  metricsToken: string | undefined;
+  shutdownTimeoutMs: number;
+  /** Set: rate limits are kept in Redis instead of PostgreSQL. */
+  redisUrl: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -84,5 +123,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
         ? { email: e.EVENTFORGE_ADMIN_EMAIL, password: e.EVENTFORGE_ADMIN_PASSWORD }
         : undefined,
     logLevel: e.LOG_LEVEL,
+    maxHoldsPerShow: e.EVENTFORGE_MAX_HOLDS_PER_SHOW,
+    sweepIntervalMs: e.EVENTFORGE_SWEEP_INTERVAL_MS,
+    maxBatch: e.EVENTFORGE_MAX_BATCH,
+    rates: {
+      holdsPerMinute: e.EVENTFORGE_HOLD_RATE_PER_MINUTE,
+      signupsPerHour: e.EVENTFORGE_SIGNUP_RATE_PER_HOUR,
+      loginsPerHour: e.EVENTFORGE_LOGIN_RATE_PER_HOUR,
+    },
+    trustProxyHops: e.EVENTFORGE_TRUST_PROXY,
+    idempotencyTtlHours: e.EVENTFORGE_IDEMPOTENCY_TTL_HOURS,
+    metricsToken: e.EVENTFORGE_METRICS_TOKEN,
+    shutdownTimeoutMs: e.EVENTFORGE_SHUTDOWN_TIMEOUT_MS,
+    redisUrl: e.REDIS_URL,
   };
 }

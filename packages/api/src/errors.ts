@@ -22,6 +22,11 @@ const CODE_BY_REASON = {
   SHOW_STARTED: "CONFLICT",
   HOLD_EXPIRED: "CONFLICT",
   INVALID_TRANSITION: "CONFLICT",
+  HOLD_LIMIT_REACHED: "CONFLICT",
+  BATCH_TOO_LARGE: "BAD_REQUEST",
+  IDEMPOTENCY_KEY_REUSED: "UNPROCESSABLE_CONTENT",
+  IDEMPOTENCY_KEY_IN_USE: "CONFLICT",
+  DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
 } as const satisfies Record<DomainErrorReason, TRPC_ERROR_CODE_KEY>;
 
 /** Reasons of failures that happen before or around a procedure rather than in a service. */

@@ -24,11 +24,30 @@ export function createDb(connectionString: string, options: CreateDbOptions = {}
     // A transaction left open by a crashed request must not hold row locks forever.
     idle_in_transaction_session_timeout: 30_000,
     idleTimeoutMillis: 30_000,
+    types: { getTypeParser },
   });
   // An idle client can lose its connection (server restart); pg emits that on the pool, and an
   // unhandled 'error' event would kill the process. The next query simply gets a new client.
   pool.on("error", () => {});
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+const INT8_OID = 20;
+
+/**
+ * bigint columns (reservation and event ids, count(*)) arrive as JavaScript numbers, as the wire
+ * and the generated types say; a value past 2^53 would lose digits, so it fails loudly instead.
+ */
+const getTypeParser: typeof pg.types.getTypeParser = ((oid: number, format?: "text" | "binary") => {
+  if (oid === INT8_OID && format !== "binary") return parseInt8;
+  return pg.types.getTypeParser(oid, format);
+}) as typeof pg.types.getTypeParser;
+
+function parseInt8(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value))
+    throw new RangeError(`bigint ${text} is beyond JavaScript's safe integers`);
+  return value;
 }
 
 /** Applies every pending migration; throws with the failing migration's name. */

@@ -1,6 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { sql } from "kysely";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 import { insertSeats } from "./queries/seats.js";
@@ -93,6 +94,127 @@ describe("schema", () => {
       role: "customer",
     }).catch((e: unknown) => e);
     expect(isUniqueViolation(error, "users_email_lower_key")).toBe(true);
+  });
+});
+
+describe("reservation rows no operation can produce", () => {
+  const insertHold = (created: string, expiry: string, updated = created) =>
+    sql`
+      INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry, created_at, updated_at)
+      VALUES (${userId}, ${seatIds[1] ?? 0}, ${showId}, 'EXPIRED', ${expiry}::timestamptz,
+              ${created}::timestamptz, ${updated}::timestamptz)
+    `.execute(t.db);
+  const constraintOf = (error: unknown) => (error as { constraint?: string }).constraint;
+
+  it("refuses a hold that expires before it was made, or more than 20 minutes after", async () => {
+    const base = "2030-01-01T12:00:00Z";
+    for (const expiry of ["2030-01-01T11:59:59Z", base, "2030-01-01T12:20:01Z", "2040-01-01T12:00:00Z"]) {
+      expect(constraintOf(await insertHold(base, expiry).catch((e: unknown) => e))).toBe(
+        "reservations_hold_expiry_check",
+      );
+    }
+    await expect(insertHold(base, "2030-01-01T12:20:00Z")).resolves.toBeDefined();
+  });
+
+  it("refuses an update before the creation", async () => {
+    const error = await insertHold(
+      "2030-01-01T12:00:00Z",
+      "2030-01-01T12:10:00Z",
+      "2030-01-01T11:00:00Z",
+    ).catch((e: unknown) => e);
+    expect(constraintOf(error)).toBe("reservations_updated_at_check");
+  });
+
+  it("stores reservation ids as bigint and reads them as numbers", async () => {
+    const { rows } = await sql<{ data_type: string }>`
+      SELECT data_type FROM information_schema.columns
+      WHERE table_name IN ('reservations', 'reservation_events') AND column_name IN ('id', 'reservation_id')
+    `.execute(t.db);
+    expect(rows.map((r) => r.data_type)).toEqual(["bigint", "bigint", "bigint"]);
+    const count = await sql<{ n: unknown }>`SELECT count(*) AS n FROM reservations`.execute(t.db);
+    expect(typeof count.rows[0]?.n).toBe("number");
+  });
+});
+
+describe("reservation_events", () => {
+  const eventsOf = (reservationId: number) =>
+    t.db
+      .selectFrom("reservation_events")
+      .select(["reservation_id", "show_id", "seat_id", "user_id", "status", "actor_user_id"])
+      .where("reservation_id", "=", reservationId)
+      .orderBy("id")
+      .execute();
+
+  it("records the creation and each change of status, once, with its actor; an expiry has none", async () => {
+    const { rows } = await sql<{ id: number }>`
+      INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry, actor_user_id)
+      VALUES (${userId}, ${seatIds[1] ?? 0}, ${showId}, 'HELD', now() + interval '10 minutes', ${userId})
+      RETURNING id
+    `.execute(t.db);
+    const id = rows[0]?.id ?? 0;
+    const setStatus = (status: string) =>
+      sql`UPDATE reservations SET status = ${status}, actor_user_id = ${userId} WHERE id = ${id}`.execute(
+        t.db,
+      );
+    await setStatus("CONFIRMED");
+    await setStatus("CONFIRMED"); // no change, no event
+    await sql`UPDATE reservations SET updated_at = now() WHERE id = ${id}`.execute(t.db);
+    await setStatus("EXPIRED");
+    const base = { reservation_id: id, show_id: showId, seat_id: seatIds[1], user_id: userId };
+    expect(await eventsOf(id)).toEqual([
+      { ...base, status: "HELD", actor_user_id: userId },
+      { ...base, status: "CONFIRMED", actor_user_id: userId },
+      { ...base, status: "EXPIRED", actor_user_id: null },
+    ]);
+  });
+
+  it("writes no event for a change that fails, and is append-only", async () => {
+    const before = await t.db
+      .selectFrom("reservation_events")
+      .select(sql<number>`count(*)`.as("n"))
+      .executeTakeFirst();
+    await expect(reserve(seatIds[0] ?? 0, "HELD")).rejects.toThrow(); // A1 is held by the first test
+    const after = await t.db
+      .selectFrom("reservation_events")
+      .select(sql<number>`count(*)`.as("n"))
+      .executeTakeFirst();
+    expect(after?.n).toBe(before?.n);
+    for (const statement of [
+      sql`UPDATE reservation_events SET status = 'HELD'`,
+      sql`DELETE FROM reservation_events`,
+      sql`TRUNCATE reservation_events`,
+    ]) {
+      await expect(statement.execute(t.db)).rejects.toThrow(/append-only/u);
+    }
+  });
+
+  it("announces each event on seat_changes when the transaction commits", async () => {
+    const listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    try {
+      const received: unknown[] = [];
+      listener.on("notification", (n) => received.push(JSON.parse(n.payload ?? "null")));
+      await listener.query("LISTEN seat_changes");
+      const id = await t.db.transaction().execute(async (tx) => {
+        const { rows } = await sql<{ id: number }>`
+          INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry)
+          VALUES (${userId}, ${seatIds[1] ?? 0}, ${showId}, 'HELD', now() + interval '1 minute') RETURNING id
+        `.execute(tx);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(received).toEqual([]); // not before the commit
+        return rows[0]?.id ?? 0;
+      });
+      const event = await t.db
+        .selectFrom("reservation_events")
+        .select("id")
+        .where("reservation_id", "=", id)
+        .executeTakeFirstOrThrow();
+      await expect
+        .poll(() => received, { timeout: 5_000 })
+        .toEqual([{ show_id: showId, event_id: event.id }]);
+    } finally {
+      await listener.end();
+    }
   });
 });
 

@@ -19,7 +19,12 @@ export type DomainErrorReason =
   | "SEAT_TAKEN"
   | "SHOW_STARTED"
   | "HOLD_EXPIRED"
-  | "INVALID_TRANSITION";
+  | "INVALID_TRANSITION"
+  | "HOLD_LIMIT_REACHED"
+  | "BATCH_TOO_LARGE"
+  | "IDEMPOTENCY_KEY_REUSED"
+  | "IDEMPOTENCY_KEY_IN_USE"
+  | "DATABASE_UNAVAILABLE";
 
 export type DomainErrorDetails = Record<string, unknown>;
 
@@ -161,5 +166,44 @@ export class InvalidTransitionError extends DomainError {
       reservation_id: reservationId,
       status,
     });
+  }
+}
+
+export class HoldLimitReachedError extends DomainError {
+  readonly reason = "HOLD_LIMIT_REACHED";
+  constructor(showId: number, limit: number) {
+    super(`you already hold ${limit} seats of show ${showId}, the most one customer may hold at once`, {
+      show_id: showId,
+      limit,
+    });
+  }
+}
+
+export class BatchTooLargeError extends DomainError {
+  readonly reason = "BATCH_TOO_LARGE";
+  constructor(calls: number, limit: number) {
+    super(`a request may carry at most ${limit} calls; this one carries ${calls}`, { calls, limit });
+  }
+}
+
+export class IdempotencyKeyReusedError extends DomainError {
+  readonly reason = "IDEMPOTENCY_KEY_REUSED";
+  constructor() {
+    super("this Idempotency-Key was already used for a different request");
+  }
+}
+
+export class IdempotencyKeyInUseError extends DomainError {
+  readonly reason = "IDEMPOTENCY_KEY_IN_USE";
+  constructor() {
+    super("a request with this Idempotency-Key is still being processed: retry shortly");
+  }
+}
+
+export class DatabaseUnavailableError extends DomainError {
+  readonly reason = "DATABASE_UNAVAILABLE";
+  /** `retryAfterSeconds` is what the Retry-After header of the 503 says. */
+  constructor(readonly retryAfterSeconds: number) {
+    super("the database is unavailable: retry shortly", { retry_after: retryAfterSeconds });
   }
 }

@@ -46,11 +46,22 @@ export async function seedShow(
   return { show, seats };
 }
 
-/** Moves a hold's expiry to `offsetMs` from database time (negative: already lapsed). */
+/**
+ * Moves a hold's expiry to `offsetMs` from database time (negative: already lapsed), and its
+ * creation with it, as if it had been made that much earlier or later: the schema refuses a hold
+ * that expires before it was created.
+ */
 export async function setHoldExpiry(db: Database, reservationId: number, offsetMs: number): Promise<Date> {
   const { rows } = await sql<{ hold_expiry: Date }>`
-    UPDATE reservations SET hold_expiry = statement_timestamp() + make_interval(secs => ${offsetMs / 1000})
-    WHERE id = ${reservationId} RETURNING hold_expiry
+    WITH moved AS (
+      SELECT id, statement_timestamp() + make_interval(secs => ${offsetMs / 1000}) - hold_expiry AS shift
+      FROM reservations WHERE id = ${reservationId}
+    )
+    UPDATE reservations r
+    SET hold_expiry = r.hold_expiry + moved.shift, created_at = r.created_at + moved.shift,
+        updated_at = greatest(r.updated_at, r.created_at + moved.shift)
+    FROM moved WHERE r.id = moved.id
+    RETURNING r.hold_expiry
   `.execute(db);
   const expiry = rows[0]?.hold_expiry;
   if (!expiry) throw new Error(`no reservation ${reservationId}`);

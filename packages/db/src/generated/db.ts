@@ -11,7 +11,19 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface ReservationEvents {
+  actor_user_id: number | null;
+  at: Timestamp;
+  id: Generated<number>;
+  reservation_id: number;
+  seat_id: number;
+  show_id: number;
+  status: "HELD" | "CONFIRMED" | "EXPIRED" | "CANCELLED";
+  user_id: number;
+}
+
 export interface Reservations {
+  actor_user_id: number | null;
   created_at: Generated<Timestamp>;
   hold_expiry: Timestamp;
   id: Generated<number>;
@@ -48,6 +60,7 @@ export interface Users {
 }
 
 export interface DB {
+  reservation_events: ReservationEvents;
   reservations: Reservations;
   seats: Seats;
   shows: Shows;

@@ -5,6 +5,7 @@ import { type CreateDbOptions, createDb, type Database } from "../create-db.js";
 import "./provided-context.js";
 
 export { startTestPostgres, type TestPostgres } from "./provider.js";
+export { startTcpProxy, type TcpProxy } from "./tcp-proxy.js";
 
 export interface TestDatabase {
   name: string;
