@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, type Transaction } from "kysely";
 import pg from "pg";
 import type { DB } from "./generated/db.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -12,6 +12,14 @@ export interface CreateDbOptions {
   connectionTimeoutMs?: number;
   /** Milliseconds any one statement may run before PostgreSQL cancels it. */
   statementTimeoutMs?: number;
+}
+
+/**
+ * Runs `work` as one unit: in the caller's transaction when `db` is one (so a caller can put an
+ * idempotency record or several operations in one transaction with it), else in a new one.
+ */
+export function inTransaction<T>(db: Database, work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
 }
 
 /** One pg Pool wrapped in Kysely. The caller owns it and must `destroy()` it. */

@@ -3,6 +3,7 @@ import {
   endReservation,
   findReservation,
   findSeatWithActiveReservation,
+  inTransaction,
   type HoldOutcome,
   holdSeatInOneStatement,
   isForeignKeyViolation,
@@ -119,7 +120,7 @@ export async function releaseReservation(
   input: { reservation_id: number },
   actor: Actor,
 ): Promise<Reservation> {
-  return db.transaction().execute(async (tx) => {
+  return inTransaction(db, async (tx) => {
     const current = await lockOwnReservation(tx, input.reservation_id, actor);
     switch (current.status) {
       case "CANCELLED":

@@ -1,5 +1,6 @@
 import {
   type Database,
+  inTransaction,
   findExistingSeatLabels,
   insertSeats,
   isUniqueViolation,
@@ -27,7 +28,7 @@ export async function addSeats(
 ): Promise<{ seats: Seat[] }> {
   const labels = input.seat_numbers.map(normalizeSeatLabel);
   const repeated = findRepeatedLabels(labels);
-  const inserted = await db.transaction().execute(async (tx) => {
+  const inserted = await inTransaction(db, async (tx) => {
     // Serializes additions to one show, so the check below cannot race another request.
     if (!(await lockShowForSeatChanges(tx, input.show_id))) throw new ShowNotFoundError(input.show_id);
     const existing = await findExistingSeatLabels(tx, input.show_id, [...new Set(labels)]);
