@@ -1,8 +1,8 @@
 import {
   type Database,
-  inTransaction,
   findExistingSeatLabels,
   insertSeats,
+  inTransaction,
   isUniqueViolation,
   lockShowForSeatChanges,
   listSeats as selectSeats,
