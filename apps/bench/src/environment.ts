@@ -72,6 +72,12 @@ export interface ServerProcess {
 }
 
 // Settings of the server that the benchmark decides; the rest of the environment is passed on.
+/**
+ * The hold cap stays on (DESIGN §7), high enough for every fan's holds of a run: each fan holds
+ * dozens of seats of one show.
+ */
+export const BENCH_MAX_HOLDS_PER_SHOW = 1_000;
+
 const DECIDED = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|LOG_LEVEL|EVENTFORGE_(?!DB_POOL_SIZE$).*)$/u;
 
 /** Starts apps/server/src/main.ts as `pnpm start` does, minus the tsx wrapper process. */
@@ -97,6 +103,7 @@ export async function startServer(options: {
       EVENTFORGE_JWT_SECRET: options.jwtSecret,
       EVENTFORGE_ADMIN_EMAIL: options.admin.email,
       EVENTFORGE_ADMIN_PASSWORD: options.admin.password,
+      EVENTFORGE_MAX_HOLDS_PER_SHOW: String(BENCH_MAX_HOLDS_PER_SHOW),
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],

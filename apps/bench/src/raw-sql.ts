@@ -19,6 +19,7 @@ import {
   type RawBuilder,
 } from "kysely";
 import type pg from "pg";
+import { BENCH_MAX_HOLDS_PER_SHOW } from "./environment.js";
 
 /** Turns a builder into its SQL text and parameters; it never connects to anything. */
 const compiler = new Kysely<DB>({
@@ -37,14 +38,20 @@ function send<R extends pg.QueryResultRow>(pool: pg.Pool, statement: RawBuilder<
 
 /** One hold, as `holdSeat` runs it: one statement, one round trip. */
 export async function rawHold(pool: pg.Pool, userId: number, seatId: number): Promise<void> {
-  const hold = { seat: { seatId }, userId, holdMinutes: HOLD_MINUTES.default };
+  const hold = {
+    seats: { seatIds: [seatId] },
+    userId,
+    actorUserId: userId,
+    holdMinutes: HOLD_MINUTES.default,
+    maxHoldsPerShow: BENCH_MAX_HOLDS_PER_SHOW,
+  };
   const { rows } = await send(pool, holdStatement(hold));
   if (rows[0]?.id == null) throw new Error(`seat ${seatId} could not be held`);
 }
 
 /** One confirm by the reservation's owner, as `confirmReservation` runs it: one statement. */
 export async function rawConfirm(pool: pg.Pool, reservationId: number, ownerId: number): Promise<void> {
-  const { rows } = await send(pool, confirmStatement(reservationId, ownerId));
+  const { rows } = await send(pool, confirmStatement(reservationId, ownerId, ownerId));
   if (rows[0]?.status !== "CONFIRMED") throw new Error(`reservation ${reservationId} was not confirmed`);
 }
 

@@ -42,6 +42,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
       loginThrottle: createLoginThrottle(),
+      maxHoldsPerShow: config.maxHoldsPerShow,
       host: config.host,
       port: config.port,
       logger,

@@ -334,6 +334,7 @@ describe("malformed HTTP requests", () => {
       db: unreachable,
       tokens: { secret: new TextEncoder().encode(JWT_SECRET), ttlSeconds: 60 },
       loginThrottle: createLoginThrottle(),
+      maxHoldsPerShow: 10,
       host: "127.0.0.1",
       port: 0,
       logger,

@@ -35,6 +35,7 @@ export async function startHttpServer(
       db: deps.db,
       tokens: deps.tokens,
       loginThrottle: deps.loginThrottle,
+      maxHoldsPerShow: deps.maxHoldsPerShow,
     }),
     onError({ error, path }: { error: TRPCError; path?: string | undefined }) {
       if (error.code === "INTERNAL_SERVER_ERROR") {

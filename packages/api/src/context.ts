@@ -13,6 +13,8 @@ export interface ContextDeps {
   db: Database;
   tokens: TokenSigner;
   loginThrottle: LoginThrottle;
+  /** Active holds one user may have on one show (EVENTFORGE_MAX_HOLDS_PER_SHOW); 0 = no cap. */
+  maxHoldsPerShow: number;
 }
 
 export interface Context extends ContextDeps {
@@ -32,6 +34,7 @@ export function createContextInner(
     db: opts.db,
     tokens: opts.tokens,
     loginThrottle: opts.loginThrottle,
+    maxHoldsPerShow: opts.maxHoldsPerShow,
     actor: opts.actor ?? null,
     authError: opts.authError ?? null,
     clientAddress: opts.clientAddress ?? null,

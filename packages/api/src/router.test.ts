@@ -25,7 +25,7 @@ let bob: User;
 
 const loginThrottle = createLoginThrottle({ failures: 3 });
 const callerAs = (actor: Actor | null) =>
-  createCaller(createContextInner({ db: t.db, tokens, loginThrottle, actor }));
+  createCaller(createContextInner({ db: t.db, tokens, loginThrottle, maxHoldsPerShow: 10, actor }));
 let anonymous: ReturnType<typeof callerAs>;
 let asAdmin: ReturnType<typeof callerAs>;
 let asAlice: ReturnType<typeof callerAs>;
@@ -347,7 +347,9 @@ describe("unexpected failures", () => {
     const unreachable = createDb("postgres://nobody:nothing@127.0.0.1:1/nowhere", {
       connectionTimeoutMs: 500,
     });
-    const caller = createCaller(createContextInner({ db: unreachable, tokens, loginThrottle, actor: null }));
+    const caller = createCaller(
+      createContextInner({ db: unreachable, tokens, loginThrottle, maxHoldsPerShow: 10, actor: null }),
+    );
     const error = await caller.shows.list().catch((e: unknown) => e as TRPCError);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("INTERNAL_SERVER_ERROR");

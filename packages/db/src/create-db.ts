@@ -1,4 +1,4 @@
-import { Kysely, Migrator, PostgresDialect, type Transaction } from "kysely";
+import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from "kysely";
 import pg from "pg";
 import type { DB } from "./generated/db.js";
 import { migrationProvider } from "./migrations/index.js";
@@ -20,6 +20,27 @@ export interface CreateDbOptions {
  */
 export function inTransaction<T>(db: Database, work: (tx: Transaction<DB>) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db as Transaction<DB>) : db.transaction().execute(work);
+}
+
+/**
+ * Runs one statement that may fail on purpose (a lost race that the caller retries) so that the
+ * failure leaves the caller's transaction usable: inside a transaction it runs under a savepoint
+ * that is rolled back on failure; outside one the statement is atomic on its own.
+ */
+export async function asRecoverableStatement<T>(
+  db: Database,
+  work: (db: Database) => Promise<T>,
+): Promise<T> {
+  if (!db.isTransaction) return work(db);
+  await sql`SAVEPOINT recoverable_statement`.execute(db);
+  try {
+    const result = await work(db);
+    await sql`RELEASE SAVEPOINT recoverable_statement`.execute(db);
+    return result;
+  } catch (error) {
+    await sql`ROLLBACK TO SAVEPOINT recoverable_statement`.execute(db);
+    throw error;
+  }
 }
 
 /** One pg Pool wrapped in Kysely. The caller owns it and must `destroy()` it. */

@@ -11,3 +11,6 @@ export const isUniqueViolation = (error: unknown, constraint?: string) =>
 /** PostgreSQL SQLSTATE 23503 for the named foreign key. */
 export const isForeignKeyViolation = (error: unknown, constraint: string) =>
   isPgError(error, "23503", constraint);
+
+/** PostgreSQL SQLSTATE 40P01: this transaction was chosen to break a deadlock. */
+export const isDeadlock = (error: unknown) => isPgError(error, "40P01", undefined);

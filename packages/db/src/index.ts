@@ -1,11 +1,12 @@
 export { createDatabase, dropDatabase, ensureDatabase } from "./admin.js";
 export {
+  asRecoverableStatement,
   type CreateDbOptions,
   createDb,
   type Database,
   inTransaction,
   migrateToLatest,
 } from "./create-db.js";
-export { isForeignKeyViolation, isUniqueViolation } from "./errors.js";
+export { isDeadlock, isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";
 export * from "./queries/index.js";

@@ -130,14 +130,41 @@ export class DuplicateSeatLabelError extends DomainError {
   }
 }
 
+/** A seat that cannot be held: until `held_until` (someone's hold), or for good (null: sold). */
+export interface TakenSeat {
+  seat_id: number;
+  seat_number: string;
+  held_until: Date | null;
+}
+
 export class SeatTakenError extends DomainError {
   readonly reason = "SEAT_TAKEN";
-  constructor(seat: { seat_id: number; seat_number: string }, heldUntil: Date | null) {
+  /**
+   * `details.seats` lists every taken seat; `seat_id`, `seat_number` and `held_until` name the first
+   * (all a single-seat hold has). Whose reservation takes a seat is never said.
+   */
+  constructor(seats: readonly [TakenSeat, ...TakenSeat[]]) {
+    const [first] = seats;
+    const describe = (seat: TakenSeat) =>
+      seat.held_until
+        ? `${seat.seat_number} (held until ${seat.held_until.toISOString()})`
+        : seat.seat_number;
     super(
-      heldUntil
-        ? `seat ${seat.seat_number} is held until ${heldUntil.toISOString()}`
-        : `seat ${seat.seat_number} is taken`,
-      { ...seat, held_until: heldUntil?.toISOString() ?? null },
+      seats.length > 1
+        ? `seats ${seats.map(describe).join(", ")} are taken`
+        : first.held_until
+          ? `seat ${first.seat_number} is held until ${first.held_until.toISOString()}`
+          : `seat ${first.seat_number} is taken`,
+      {
+        seat_id: first.seat_id,
+        seat_number: first.seat_number,
+        held_until: first.held_until?.toISOString() ?? null,
+        seats: seats.map((seat) => ({
+          seat_id: seat.seat_id,
+          seat_number: seat.seat_number,
+          held_until: seat.held_until?.toISOString() ?? null,
+        })),
+      },
     );
   }
 }
@@ -151,11 +178,22 @@ export class ShowStartedError extends DomainError {
 
 export class HoldExpiredError extends DomainError {
   readonly reason = "HOLD_EXPIRED";
-  constructor(reservationId: number, holdExpiry: Date) {
-    super(`the hold on reservation ${reservationId} expired at ${holdExpiry.toISOString()}`, {
-      reservation_id: reservationId,
-      hold_expiry: holdExpiry.toISOString(),
-    });
+  /**
+   * `details.reservation_ids` lists every lapsed reservation; `reservation_id` and `hold_expiry`
+   * name the first (all a single confirm has).
+   */
+  constructor(expired: readonly [{ id: number; hold_expiry: Date }, ...{ id: number; hold_expiry: Date }[]]) {
+    const [first] = expired;
+    super(
+      expired.length > 1
+        ? `the holds on reservations ${expired.map((r) => r.id).join(", ")} have expired`
+        : `the hold on reservation ${first.id} expired at ${first.hold_expiry.toISOString()}`,
+      {
+        reservation_id: first.id,
+        hold_expiry: first.hold_expiry.toISOString(),
+        reservation_ids: expired.map((r) => r.id),
+      },
+    );
   }
 }
 

@@ -25,6 +25,9 @@ import {
 } from "./testing.js";
 import type { Actor, User } from "./types.js";
 
+/** The domain's rules without the hold cap (its own tests below turn it on). */
+const uncapped = { maxHoldsPerShow: 0 };
+
 let t: TestDatabase;
 let alice: User;
 let bob: User;
@@ -50,7 +53,7 @@ async function newSeat(label: string): Promise<{ seat_id: number }> {
 
 /** Alice's hold on the only seat of a new show. */
 async function newHold(label: string) {
-  return holdSeat(t.db, { seat: await newSeat(label) }, asAlice);
+  return holdSeat(t.db, { seat: await newSeat(label) }, asAlice, uncapped);
 }
 
 const reasonsOf = (errors: unknown[]) => errors.map((e) => (e instanceof DomainError ? e.reason : String(e)));
@@ -61,7 +64,7 @@ describe("holdSeat", () => {
     const seat = seats[0];
     if (!seat) throw new Error("no seat");
     const before = await dbNow();
-    const held = await holdSeat(t.db, { seat: { seat_id: seat.id } }, asAlice);
+    const held = await holdSeat(t.db, { seat: { seat_id: seat.id } }, asAlice, uncapped);
     expect(held).toMatchObject({
       user_id: alice.id,
       seat_id: seat.id,
@@ -71,13 +74,23 @@ describe("holdSeat", () => {
     const minutes = (held.hold_expiry.getTime() - held.created_at.getTime()) / 60_000;
     expect(minutes).toBeCloseTo(10, 5);
     expect(held.created_at.getTime()).toBeGreaterThanOrEqual(before.getTime());
-    const custom = await holdSeat(t.db, { seat: { seat_id: seats[1]?.id ?? 0 }, hold_minutes: 3 }, asAlice);
+    const custom = await holdSeat(
+      t.db,
+      { seat: { seat_id: seats[1]?.id ?? 0 }, hold_minutes: 3 },
+      asAlice,
+      uncapped,
+    );
     expect((custom.hold_expiry.getTime() - custom.created_at.getTime()) / 60_000).toBeCloseTo(3, 5);
   });
 
   it("finds a seat by show and label, normalized the same way as when it was added", async () => {
     const { show, seats } = await seedShow(t.db, ["b 7"]);
-    const held = await holdSeat(t.db, { seat: { show_id: show.id, seat_number: "  b   7 " } }, asAlice);
+    const held = await holdSeat(
+      t.db,
+      { seat: { show_id: show.id, seat_number: "  b   7 " } },
+      asAlice,
+      uncapped,
+    );
     expect(held.seat_id).toBe(seats[0]?.id);
   });
 
@@ -85,11 +98,11 @@ describe("holdSeat", () => {
     const seat = await newSeat("Z1");
     const before = await countReservations();
     for (const minutes of [0, 21, 2.5]) {
-      await expect(holdSeat(t.db, { seat, hold_minutes: minutes }, asAlice)).rejects.toBeInstanceOf(
+      await expect(holdSeat(t.db, { seat, hold_minutes: minutes }, asAlice, uncapped)).rejects.toBeInstanceOf(
         InvalidInputError,
       );
     }
-    await expect(holdSeat(t.db, { seat: { seat_id: 999_999 } }, asAlice)).rejects.toBeInstanceOf(
+    await expect(holdSeat(t.db, { seat: { seat_id: 999_999 } }, asAlice, uncapped)).rejects.toBeInstanceOf(
       SeatNotFoundError,
     );
     expect(await countReservations()).toBe(before);
@@ -98,17 +111,22 @@ describe("holdSeat", () => {
   it("lets only an admin hold for another user", async () => {
     const { seats } = await seedShow(t.db, ["F1", "F2"]);
     await expect(
-      holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 }, user_id: bob.id }, asAlice),
+      holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 }, user_id: bob.id }, asAlice, uncapped),
     ).rejects.toBeInstanceOf(ForbiddenError);
-    const forBob = await holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 }, user_id: bob.id }, asAdmin);
+    const forBob = await holdSeat(
+      t.db,
+      { seat: { seat_id: seats[0]?.id ?? 0 }, user_id: bob.id },
+      asAdmin,
+      uncapped,
+    );
     expect(forBob.user_id).toBe(bob.id);
   });
 
   it("refuses seats of a show that has started", async () => {
     const { seats } = await seedShow(t.db, ["S1"], -1);
-    await expect(holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice)).rejects.toBeInstanceOf(
-      ShowStartedError,
-    );
+    await expect(
+      holdSeat(t.db, { seat: { seat_id: seats[0]?.id ?? 0 } }, asAlice, uncapped),
+    ).rejects.toBeInstanceOf(ShowStartedError);
   });
 
   it("by show and label: an unknown label is SEAT_NOT_FOUND, a started show SHOW_STARTED, nothing written", async () => {
@@ -116,13 +134,13 @@ describe("holdSeat", () => {
     const { show: started } = await seedShow(t.db, ["N1"], -1);
     const before = await countReservations();
     await expect(
-      holdSeat(t.db, { seat: { show_id: show.id, seat_number: "N2" } }, asAlice),
+      holdSeat(t.db, { seat: { show_id: show.id, seat_number: "N2" } }, asAlice, uncapped),
     ).rejects.toBeInstanceOf(SeatNotFoundError);
     await expect(
-      holdSeat(t.db, { seat: { show_id: 999_999, seat_number: "N1" } }, asAlice),
+      holdSeat(t.db, { seat: { show_id: 999_999, seat_number: "N1" } }, asAlice, uncapped),
     ).rejects.toBeInstanceOf(SeatNotFoundError);
     await expect(
-      holdSeat(t.db, { seat: { show_id: started.id, seat_number: " n1 " } }, asAlice),
+      holdSeat(t.db, { seat: { show_id: started.id, seat_number: " n1 " } }, asAlice, uncapped),
     ).rejects.toMatchObject({ reason: "SHOW_STARTED" });
     expect(await countReservations()).toBe(before);
   });
@@ -130,24 +148,21 @@ describe("holdSeat", () => {
   it("a refused hold writes nothing; SEAT_TAKEN names the seat, with held_until null once it is sold", async () => {
     const { show, seats } = await seedShow(t.db, ["T1"]);
     const seat = { seat_id: seats[0]?.id ?? 0 };
-    const held = await holdSeat(t.db, { seat }, asAlice);
+    const held = await holdSeat(t.db, { seat }, asAlice, uncapped);
     const before = await countReservations();
-    const whileHeld = await holdSeat(t.db, { seat: { show_id: show.id, seat_number: "t1" } }, asBob).catch(
-      (e: unknown) => e,
-    );
+    const whileHeld = await holdSeat(
+      t.db,
+      { seat: { show_id: show.id, seat_number: "t1" } },
+      asBob,
+      uncapped,
+    ).catch((e: unknown) => e);
     expect(whileHeld).toBeInstanceOf(SeatTakenError);
-    expect((whileHeld as SeatTakenError).details).toEqual({
-      seat_id: seat.seat_id,
-      seat_number: "T1",
-      held_until: held.hold_expiry.toISOString(),
-    });
+    const heldSeat = { seat_id: seat.seat_id, seat_number: "T1", held_until: held.hold_expiry.toISOString() };
+    expect((whileHeld as SeatTakenError).details).toEqual({ ...heldSeat, seats: [heldSeat] });
     await confirmReservation(t.db, { reservation_id: held.id }, asAlice);
-    const whileSold = await holdSeat(t.db, { seat }, asBob).catch((e: unknown) => e);
-    expect((whileSold as SeatTakenError).details).toEqual({
-      seat_id: seat.seat_id,
-      seat_number: "T1",
-      held_until: null,
-    });
+    const whileSold = await holdSeat(t.db, { seat }, asBob, uncapped).catch((e: unknown) => e);
+    const soldSeat = { seat_id: seat.seat_id, seat_number: "T1", held_until: null };
+    expect((whileSold as SeatTakenError).details).toEqual({ ...soldSeat, seats: [soldSeat] });
     expect(await countReservations()).toBe(before);
     expect((await storedReservation(t.db, held.id)).status).toBe("CONFIRMED");
   });
@@ -157,7 +172,7 @@ describe("holdSeat", () => {
     const seatId = seats[0]?.id ?? 0;
     const racers = await seedUsers(t.db, 50);
     const { ok, failed } = await settle(
-      racers.map((user) => holdSeat(t.db, { seat: { seat_id: seatId } }, actorOf(user))),
+      racers.map((user) => holdSeat(t.db, { seat: { seat_id: seatId } }, actorOf(user), uncapped)),
     );
     expect(ok).toHaveLength(1);
     expect(reasonsOf(failed)).toEqual(Array(49).fill("SEAT_TAKEN"));
@@ -174,19 +189,19 @@ describe("holdSeat", () => {
 
   it("a lapsed hold never blocks a new one, and is marked EXPIRED in the same statement", async () => {
     const seat = await newSeat("L1");
-    const first = await holdSeat(t.db, { seat }, asAlice);
+    const first = await holdSeat(t.db, { seat }, asAlice, uncapped);
     await setHoldExpiry(t.db, first.id, -1);
-    const second = await holdSeat(t.db, { seat }, asBob);
+    const second = await holdSeat(t.db, { seat }, asBob, uncapped);
     expect(second.status).toBe("HELD");
     expect((await storedReservation(t.db, first.id)).status).toBe("EXPIRED");
   });
 
   it("30 concurrent holds on a seat whose hold has lapsed: one winner, the lapsed hold EXPIRED", async () => {
     const seat = await newSeat("L2");
-    const lapsed = await holdSeat(t.db, { seat }, asAlice);
+    const lapsed = await holdSeat(t.db, { seat }, asAlice, uncapped);
     await setHoldExpiry(t.db, lapsed.id, -1);
     const racers = await seedUsers(t.db, 30);
-    const { ok, failed } = await settle(racers.map((u) => holdSeat(t.db, { seat }, actorOf(u))));
+    const { ok, failed } = await settle(racers.map((u) => holdSeat(t.db, { seat }, actorOf(u), uncapped)));
     expect(ok).toHaveLength(1);
     expect(new Set(reasonsOf(failed))).toEqual(new Set(["SEAT_TAKEN"]));
     expect((await storedReservation(t.db, lapsed.id)).status).toBe("EXPIRED");
@@ -197,7 +212,9 @@ describe("holdSeat", () => {
     const { seats } = await seedShow(t.db, labels);
     const racers = await seedUsers(t.db, 40);
     const { ok, failed } = await settle(
-      seats.map((seat, i) => holdSeat(t.db, { seat: { seat_id: seat.id } }, actorOf(racers[i] as User))),
+      seats.map((seat, i) =>
+        holdSeat(t.db, { seat: { seat_id: seat.id } }, actorOf(racers[i] as User), uncapped),
+      ),
     );
     expect(failed).toEqual([]);
     expect(new Set(ok.map((r) => r.seat_id)).size).toBe(40);
@@ -275,14 +292,16 @@ describe("confirmReservation", () => {
     // the outcome matches the row. The spread is wide so both outcomes occur on a loaded machine.
     const labels = Array.from({ length: 24 }, (_, i) => `X${i + 1}`);
     const { seats } = await seedShow(t.db, labels);
-    const holds = await Promise.all(seats.map((s) => holdSeat(t.db, { seat: { seat_id: s.id } }, asAlice)));
+    const holds = await Promise.all(
+      seats.map((s) => holdSeat(t.db, { seat: { seat_id: s.id } }, asAlice, uncapped)),
+    );
     await Promise.all(holds.map((h, i) => setHoldExpiry(t.db, h.id, 100 + i * 100)));
     await new Promise((r) => setTimeout(r, 100 + 12 * 100));
     const outcomes = await Promise.all(
       holds.map(async (h) => {
         const [confirm, steal] = await Promise.allSettled([
           confirmReservation(t.db, { reservation_id: h.id }, asAlice),
-          holdSeat(t.db, { seat: { seat_id: h.seat_id } }, asBob),
+          holdSeat(t.db, { seat: { seat_id: h.seat_id } }, asBob, uncapped),
         ]);
         return { h, confirm, steal };
       }),
@@ -314,13 +333,13 @@ describe("releaseReservation", () => {
   it("cancels a hold, idempotently, and frees the seat", async () => {
     const { show, seats } = await seedShow(t.db, ["D1"]);
     const seat = { seat_id: seats[0]?.id ?? 0 };
-    const held = await holdSeat(t.db, { seat }, asAlice);
+    const held = await holdSeat(t.db, { seat }, asAlice, uncapped);
     const released = await releaseReservation(t.db, { reservation_id: held.id }, asAlice);
     expect(released.status).toBe("CANCELLED");
     expect(await releaseReservation(t.db, { reservation_id: held.id }, asAlice)).toEqual(released);
     const snapshot = await getAvailability(t.db, show.id);
     expect(snapshot.seats[0]?.status).toBe("AVAILABLE");
-    await expect(holdSeat(t.db, { seat }, asBob)).resolves.toMatchObject({ status: "HELD" });
+    await expect(holdSeat(t.db, { seat }, asBob, uncapped)).resolves.toMatchObject({ status: "HELD" });
   });
 
   it("returns an EXPIRED reservation unchanged; a lapsed hold is released as EXPIRED", async () => {
@@ -345,7 +364,7 @@ describe("releaseReservation", () => {
     const labels = Array.from({ length: 20 }, (_, i) => `Q${i + 1}`);
     const { seats } = await seedShow(t.db, labels);
     for (const seat of seats) {
-      const held = await holdSeat(t.db, { seat: { seat_id: seat.id } }, asAlice);
+      const held = await holdSeat(t.db, { seat: { seat_id: seat.id } }, asAlice, uncapped);
       const [confirm, release] = await Promise.allSettled([
         confirmReservation(t.db, { reservation_id: held.id }, asAlice),
         releaseReservation(t.db, { reservation_id: held.id }, asAlice),
@@ -389,10 +408,10 @@ describe("getAvailability", () => {
   it("reports each seat in natural order, as of database time, with lapsed holds AVAILABLE", async () => {
     const { show, seats } = await seedShow(t.db, ["A10", "A2", "B1", "A1"]);
     const byLabel = new Map(seats.map((s) => [s.seat_number, s.id]));
-    const live = await holdSeat(t.db, { seat: { seat_id: byLabel.get("A2") ?? 0 } }, asAlice);
-    const sold = await holdSeat(t.db, { seat: { seat_id: byLabel.get("A10") ?? 0 } }, asAlice);
+    const live = await holdSeat(t.db, { seat: { seat_id: byLabel.get("A2") ?? 0 } }, asAlice, uncapped);
+    const sold = await holdSeat(t.db, { seat: { seat_id: byLabel.get("A10") ?? 0 } }, asAlice, uncapped);
     await confirmReservation(t.db, { reservation_id: sold.id }, asAlice);
-    const lapsed = await holdSeat(t.db, { seat: { seat_id: byLabel.get("B1") ?? 0 } }, asAlice);
+    const lapsed = await holdSeat(t.db, { seat: { seat_id: byLabel.get("B1") ?? 0 } }, asAlice, uncapped);
     await setHoldExpiry(t.db, lapsed.id, -1);
     const before = await dbNow();
     const snapshot = await getAvailability(t.db, show.id);

@@ -1,26 +1,34 @@
 import {
+  asRecoverableStatement,
   type Database,
   endReservation,
+  expireLapsedHoldsBatch,
   findReservation,
-  findSeatWithActiveReservation,
-  type HoldOutcome,
-  holdSeatInOneStatement,
+  type HoldRequest,
+  type HoldStatementRow,
+  holdSeatsInOneStatement,
   inTransaction,
+  isDeadlock,
   isForeignKeyViolation,
   isUniqueViolation,
   lockAndSettleHeldReservation,
+  lockAndSettleHeldReservations,
   lockReservation,
-  type SeatRef,
+  type ReservationEventRow,
+  type SeatsRef,
+  selectReservationHistory,
 } from "@eventforge/db";
 import {
   ForbiddenError,
   HoldExpiredError,
+  HoldLimitReachedError,
   InvalidInputError,
   InvalidTransitionError,
   ReservationNotFoundError,
   SeatNotFoundError,
   SeatTakenError,
   ShowStartedError,
+  type TakenSeat,
   UserNotFoundError,
 } from "./errors.js";
 import { normalizeSeatLabel } from "./seat-labels.js";
@@ -28,7 +36,16 @@ import { type Actor, isAdmin, type Reservation } from "./types.js";
 
 export const HOLD_MINUTES = { min: 1, max: 20, default: 10 } as const;
 
+/** How many seats one multi-seat hold or confirm may name. */
+export const MAX_SEATS_PER_HOLD = 10;
+
 export type SeatSelector = { seat_id: number } | { show_id: number; seat_number: string };
+
+/** The rules of holding that come from the server's settings. */
+export interface HoldPolicy {
+  /** Active holds one user may have on one show (DESIGN §3); 0 = no cap. */
+  maxHoldsPerShow: number;
+}
 
 export interface HoldSeatInput {
   seat: SeatSelector;
@@ -37,13 +54,93 @@ export interface HoldSeatInput {
   hold_minutes?: number | undefined;
 }
 
+/** 1–10 distinct seats of one show, by label or by id. */
+export type SeatsSelector =
+  | { show_id: number; seat_numbers: readonly string[] }
+  | { seat_ids: readonly number[] };
+
+export interface HoldSeatsInput {
+  seats: SeatsSelector;
+  user_id?: number | undefined;
+  hold_minutes?: number | undefined;
+}
+
 /**
- * Puts a time-boxed hold on a free seat. One statement, atomic on its own (see
- * holdSeatInOneStatement): mark the seat's lapsed hold EXPIRED, then insert the new hold. The
- * partial unique index decides races: of concurrent holds on one seat exactly one inserts, every
- * other gets SeatTakenError.
+ * Puts a time-boxed hold on a free seat: one statement (see holdStatement) that marks the seat's
+ * lapsed hold EXPIRED and inserts the new hold, within the cap. Of concurrent holds on one seat
+ * exactly one inserts; every other gets SeatTakenError. Holding a seat the user already holds
+ * returns that hold unchanged.
  */
-export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor): Promise<Reservation> {
+export async function holdSeat(
+  db: Database,
+  input: HoldSeatInput,
+  actor: Actor,
+  policy: HoldPolicy,
+): Promise<Reservation> {
+  const seats: SeatsRef =
+    "seat_id" in input.seat
+      ? { seatIds: [input.seat.seat_id] }
+      : { showId: input.seat.show_id, seatNumbers: [normalizeSeatLabel(input.seat.seat_number)] };
+  const [reservation] = await hold(db, seats, input, actor, policy, () => {
+    throw new SeatNotFoundError("seat not found", { ...input.seat });
+  });
+  if (!reservation) throw new Error("a hold of one seat returned no reservation");
+  return reservation;
+}
+
+/**
+ * Holds 1–10 seats of one show together, all or nothing, in one statement: if any is taken, none
+ * is held and SeatTakenError lists every taken seat; seats the user already holds are returned
+ * unchanged; every new hold shares one expiry; each counts towards the cap. The inserts take their
+ * locks in seat-id order, so overlapping multi-seat holds never deadlock. Returns the reservations
+ * in the order the seats were named.
+ */
+export async function holdSeats(
+  db: Database,
+  input: HoldSeatsInput,
+  actor: Actor,
+  policy: HoldPolicy,
+): Promise<{ reservations: Reservation[] }> {
+  const seats: SeatsRef =
+    "seat_ids" in input.seats
+      ? { seatIds: distinct(input.seats.seat_ids, "seat_ids") }
+      : {
+          showId: input.seats.show_id,
+          seatNumbers: distinct(input.seats.seat_numbers.map(normalizeSeatLabel), "seat_numbers"),
+        };
+  const reservations = await hold(db, seats, input, actor, policy, (found) => {
+    const missing =
+      "seatIds" in seats
+        ? { seat_ids: seats.seatIds.filter((id) => !found.some((row) => row.seat_id === id)) }
+        : {
+            show_id: seats.showId,
+            seat_numbers: seats.seatNumbers.filter(
+              (label) => !found.some((row) => row.seat_number === label),
+            ),
+          };
+    throw new SeatNotFoundError("seats not found", missing);
+  });
+  const order = "seatIds" in seats ? seats.seatIds : seats.seatNumbers;
+  const position = (r: Reservation & { seat_number: string }) =>
+    order.indexOf("seatIds" in seats ? (r.seat_id as never) : (r.seat_number as never));
+  return {
+    reservations: reservations
+      .sort((a, b) => position(a) - position(b))
+      .map(({ seat_number: _, ...reservation }) => reservation),
+  };
+}
+
+/** A hold statement's lost races (a concurrent hold it could not see) are run again this often. */
+const HOLD_ATTEMPTS = 8;
+
+async function hold(
+  db: Database,
+  seats: SeatsRef,
+  input: { user_id?: number | undefined; hold_minutes?: number | undefined },
+  actor: Actor,
+  policy: HoldPolicy,
+  seatsNotFound: (found: HoldStatementRow[]) => never,
+): Promise<(Reservation & { seat_number: string })[]> {
   const userId = input.user_id ?? actor.userId;
   if (userId !== actor.userId && !isAdmin(actor)) {
     throw new ForbiddenError("only an admin may hold a seat for another user");
@@ -54,33 +151,79 @@ export async function holdSeat(db: Database, input: HoldSeatInput, actor: Actor)
       `hold_minutes must be a whole number from ${HOLD_MINUTES.min} to ${HOLD_MINUTES.max}`,
     );
   }
-  const ref: SeatRef =
-    "seat_id" in input.seat
-      ? { seatId: input.seat.seat_id }
-      : { showId: input.seat.show_id, seatNumber: normalizeSeatLabel(input.seat.seat_number) };
+  const count = "seatIds" in seats ? seats.seatIds.length : seats.seatNumbers.length;
+  if (count < 1 || count > MAX_SEATS_PER_HOLD) {
+    throw new InvalidInputError(`hold 1 to ${MAX_SEATS_PER_HOLD} seats at once`);
+  }
+  const request: HoldRequest = {
+    seats,
+    userId,
+    actorUserId: actor.userId,
+    holdMinutes,
+    maxHoldsPerShow: policy.maxHoldsPerShow,
+  };
+  const rows = await runHoldStatement(db, request);
 
-  let outcome: HoldOutcome;
-  try {
-    outcome = await holdSeatInOneStatement(db, { seat: ref, userId, holdMinutes });
-  } catch (error) {
-    if (isUniqueViolation(error, "unique_active_reservation_per_seat")) {
-      // The loser's path only: one more read to say which seat, and until when it is held.
-      const taken = await findSeatWithActiveReservation(db, ref);
-      if (!taken) throw new SeatNotFoundError("seat not found", { ...input.seat });
-      const { seat_id, seat_number } = taken;
-      throw new SeatTakenError({ seat_id, seat_number }, taken.status === "HELD" ? taken.hold_expiry : null);
+  if (rows.length < count) seatsNotFound(rows);
+  const first = rows[0] as HoldStatementRow;
+  if (rows.some((row) => row.seat_show_id !== first.seat_show_id)) {
+    throw new InvalidInputError("the seats of one hold must all belong to one show", {
+      show_ids: [...new Set(rows.map((row) => row.seat_show_id))],
+    });
+  }
+  if (first.show_started) throw new ShowStartedError(first.seat_show_id);
+  const taken: TakenSeat[] = rows
+    .filter((row) => row.taken)
+    .map((row) => ({ seat_id: row.seat_id, seat_number: row.seat_number, held_until: row.taken_until }));
+  const [firstTaken, ...moreTaken] = taken;
+  if (firstTaken) throw new SeatTakenError([firstTaken, ...moreTaken]);
+  if (!first.within_cap) throw new HoldLimitReachedError(first.seat_show_id, policy.maxHoldsPerShow);
+  return rows.map((row) => {
+    const { id, user_id, show_id, status, hold_expiry, created_at, updated_at } = row;
+    if (id === null || user_id === null || show_id === null || status === null) {
+      throw new Error(`the hold statement neither held seat ${row.seat_id} nor said why`);
     }
-    if (isForeignKeyViolation(error, "reservations_user_id_fkey")) throw new UserNotFoundError(userId);
-    throw error;
+    return {
+      id,
+      user_id,
+      seat_id: row.seat_id,
+      show_id,
+      status,
+      hold_expiry: hold_expiry as Date,
+      created_at: created_at as Date,
+      updated_at: updated_at as Date,
+      seat_number: row.seat_number,
+    };
+  });
+}
+
+/**
+ * Runs the hold statement until it is not beaten by a concurrent one it could not see: a unique
+ * violation means that one has committed, so the next run sees it (and reports the seat taken,
+ * the user's own hold, or the cap reached), or finds another free slot. Each run is recoverable,
+ * so a lost race leaves a caller's transaction usable.
+ */
+async function runHoldStatement(db: Database, request: HoldRequest): Promise<HoldStatementRow[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await asRecoverableStatement(db, (run) => holdSeatsInOneStatement(run, request));
+    } catch (error) {
+      if (isForeignKeyViolation(error, "reservations_user_id_fkey"))
+        throw new UserNotFoundError(request.userId);
+      const lostRace =
+        isUniqueViolation(error, "unique_active_reservation_per_seat") ||
+        isUniqueViolation(error, "reservations_hold_slot_per_user_show") ||
+        isDeadlock(error);
+      if (!lostRace || attempt >= HOLD_ATTEMPTS) throw error;
+    }
   }
-  switch (outcome.kind) {
-    case "seat_not_found":
-      throw new SeatNotFoundError("seat not found", { ...input.seat });
-    case "show_started":
-      throw new ShowStartedError(outcome.showId);
-    case "held":
-      return outcome.reservation;
+}
+
+function distinct<T>(values: readonly T[], field: string): T[] {
+  if (new Set(values).size !== values.length) {
+    throw new InvalidInputError(`${field} must not repeat a seat`, { field });
   }
+  return [...values];
 }
 
 /**
@@ -96,19 +239,54 @@ export async function confirmReservation(
   actor: Actor,
 ): Promise<Reservation> {
   const settleIfOwnedBy = isAdmin(actor) ? null : actor.userId;
-  const row = await lockAndSettleHeldReservation(db, input.reservation_id, settleIfOwnedBy);
+  const row = await lockAndSettleHeldReservation(db, input.reservation_id, settleIfOwnedBy, actor.userId);
   const current = assertVisibleTo(row, input.reservation_id, actor);
   switch (current.status) {
     case "CONFIRMED":
       return current;
     case "EXPIRED":
-      throw new HoldExpiredError(current.id, current.hold_expiry);
+      throw new HoldExpiredError([current]);
     case "CANCELLED":
       throw new InvalidTransitionError(current.id, current.status, "confirmed");
     case "HELD":
       // A visible HELD reservation is always settled by the statement.
       throw new Error(`reservation ${current.id} was not settled`);
   }
+}
+
+/**
+ * Confirms 1–10 reservations all or nothing, in one statement (lockAndSettleHeldReservations):
+ * every one must be the caller's (or the caller an admin) and a live hold or already CONFIRMED.
+ * If any has lapsed, those become EXPIRED (committed), none is confirmed, and HoldExpiredError
+ * names them. Returns the reservations in the order they were named.
+ */
+export async function confirmReservations(
+  db: Database,
+  input: { reservation_ids: readonly number[] },
+  actor: Actor,
+): Promise<{ reservations: Reservation[] }> {
+  const ids = distinct(input.reservation_ids, "reservation_ids");
+  if (ids.length < 1 || ids.length > MAX_SEATS_PER_HOLD) {
+    throw new InvalidInputError(`confirm 1 to ${MAX_SEATS_PER_HOLD} reservations at once`);
+  }
+  const settleIfOwnedBy = isAdmin(actor) ? null : actor.userId;
+  const rows = await lockAndSettleHeldReservations(db, ids, settleIfOwnedBy, actor.userId);
+  const byId = new Map(
+    rows.map(({ visible, lapsed, ...reservation }) => [reservation.id, { visible, reservation }]),
+  );
+  for (const id of ids) {
+    const found = byId.get(id);
+    if (!found?.visible) throw new ReservationNotFoundError(id);
+  }
+  const [expired, ...moreExpired] = rows.filter((row) => row.status === "EXPIRED");
+  if (expired) throw new HoldExpiredError([expired, ...moreExpired]);
+  const cancelled = rows.find((row) => row.status === "CANCELLED");
+  if (cancelled) throw new InvalidTransitionError(cancelled.id, cancelled.status, "confirmed");
+  const reservations = ids.map((id) => byId.get(id)?.reservation as Reservation);
+  if (reservations.some((r) => r.status !== "CONFIRMED")) {
+    throw new Error(`reservations ${ids.join(", ")} were not all settled`);
+  }
+  return { reservations };
 }
 
 /**
@@ -128,9 +306,9 @@ export async function releaseReservation(
         return current;
       case "CONFIRMED":
         if (!isAdmin(actor)) throw new InvalidTransitionError(current.id, current.status, "released");
-        return endReservation(tx, current.id);
+        return endReservation(tx, current.id, actor.userId);
       case "HELD":
-        return endReservation(tx, current.id);
+        return endReservation(tx, current.id, actor.userId);
     }
   });
 }
@@ -143,6 +321,42 @@ export async function getReservation(
 ): Promise<Reservation> {
   const reservation = await findReservation(db, input.reservation_id);
   return assertVisibleTo(reservation, input.reservation_id, actor);
+}
+
+export type ReservationEvent = ReservationEventRow;
+
+/**
+ * Every transition of a reservation, oldest first: its creation (HELD), then each change, with
+ * who made it (null: the system, e.g. an expiry). Owner or admin only.
+ */
+export async function getReservationHistory(
+  db: Database,
+  input: { reservation_id: number },
+  actor: Actor,
+): Promise<{ events: ReservationEvent[] }> {
+  const history = await selectReservationHistory(db, input.reservation_id);
+  const owned = history && { user_id: history.userId, events: history.events };
+  return { events: assertVisibleTo(owned, input.reservation_id, actor).events };
+}
+
+/**
+ * The expiry sweeper's work (DESIGN §3): marks every lapsed hold EXPIRED, in batches of at most
+ * `batchSize` holds of one show, each batch one statement that skips rows others have locked (so
+ * several instances share the work and never expire one hold twice). Stops after `maxBatches`,
+ * so one sweep stays bounded while holds lapse faster than it runs. Returns how many it expired.
+ */
+export async function expireLapsedHolds(
+  db: Database,
+  options: { batchSize: number; maxBatches?: number },
+): Promise<number> {
+  const maxBatches = options.maxBatches ?? 100;
+  let total = 0;
+  for (let batch = 0; batch < maxBatches; batch++) {
+    const expired = await expireLapsedHoldsBatch(db, options.batchSize);
+    total += expired;
+    if (expired === 0) break;
+  }
+  return total;
 }
 
 async function lockOwnReservation(db: Database, reservationId: number, actor: Actor) {

@@ -26,14 +26,14 @@ export const restHoldProcedure = signedInProcedure
   )
   .input(restHoldInput)
   .output(reservationSchema)
-  .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor));
+  .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor, { maxHoldsPerShow: ctx.maxHoldsPerShow }));
 
 export const reservationsRouter = router({
   hold: signedInProcedure
     .input(holdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seat } }) =>
-      holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor),
+      holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor, { maxHoldsPerShow: ctx.maxHoldsPerShow }),
     ),
 
   confirm: signedInProcedure

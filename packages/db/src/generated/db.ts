@@ -26,6 +26,7 @@ export interface Reservations {
   actor_user_id: number | null;
   created_at: Generated<Timestamp>;
   hold_expiry: Timestamp;
+  hold_slot: number | null;
   id: Generated<number>;
   seat_id: number;
   show_id: number;

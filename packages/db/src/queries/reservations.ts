@@ -1,104 +1,200 @@
-import { type Kysely, type Selectable, sql } from "kysely";
+import { type Kysely, type RawBuilder, type Selectable, sql } from "kysely";
 import type { DB, Reservations } from "../generated/db.js";
 
-export type ReservationRow = Selectable<Reservations>;
+export type ReservationRow = Omit<Selectable<Reservations>, "actor_user_id" | "hold_slot">;
 export type ReservationStatus = ReservationRow["status"];
 
 // "Now" is always the database's clock. statement_timestamp() rather than now(): inside a
 // transaction that waited for a lock, now() would still be the moment the transaction began.
 const dbNow = sql<Date>`statement_timestamp()`;
 
-export type SeatRef = { seatId: number } | { showId: number; seatNumber: string };
+/** The columns of a reservation on the wire (not who acted last, nor its cap slot). */
+const RESERVATION_COLUMNS = sql.raw(
+  "id, user_id, seat_id, show_id, status, hold_expiry, created_at, updated_at",
+);
 
-export type HoldOutcome =
-  | { kind: "held"; reservation: ReservationRow }
-  | { kind: "seat_not_found" }
-  | { kind: "show_started"; showId: number };
+/** 1–10 seats, by id or by show and (normalized, distinct) label. */
+export type SeatsRef = { seatIds: readonly number[] } | { showId: number; seatNumbers: readonly string[] };
 
-const seatCondition = (ref: SeatRef) =>
-  "seatId" in ref
-    ? sql`s.id = ${ref.seatId}`
-    : sql`s.show_id = ${ref.showId} AND s.seat_number = ${ref.seatNumber}`;
+export interface HoldRequest {
+  seats: SeatsRef;
+  /** Whose holds they are. */
+  userId: number;
+  /** Who asks: the user, or an admin holding for them. */
+  actorUserId: number;
+  holdMinutes: number;
+  /** Active holds `userId` may have on the show; 0 = no cap. */
+  maxHoldsPerShow: number;
+}
+
+/** One row per requested seat that exists. */
+export interface HoldStatementRow {
+  seat_id: number;
+  seat_number: string;
+  seat_show_id: number;
+  show_started: boolean;
+  /** False when the new holds would take the user past the cap (nothing is inserted then). */
+  within_cap: boolean;
+  /** Someone else's active reservation, or a booking of the user's own: the seat is not to be had. */
+  taken: boolean;
+  /** The hold expiry of the reservation that takes the seat; null for a booking. */
+  taken_until: Date | null;
+  /** The user's hold of the seat: the one inserted now, or the one they already had. */
+  id: number | null;
+  user_id: number | null;
+  show_id: number | null;
+  status: ReservationStatus | null;
+  hold_expiry: Date | null;
+  created_at: Date | null;
+  updated_at: Date | null;
+}
+
+const wantedSeats = (seats: SeatsRef) =>
+  "seatIds" in seats
+    ? sql`s.id = ANY(${seats.seatIds}::integer[])`
+    : sql`s.show_id = ${seats.showId} AND s.seat_number = ANY(${seats.seatNumbers}::text[])`;
+
+const seatCount = (seats: SeatsRef) => ("seatIds" in seats ? seats.seatIds.length : seats.seatNumbers.length);
 
 /**
- * A hold in one statement (one round trip, atomic on its own): find the seat and whether its show
- * has started, mark the seat's lapsed hold EXPIRED, then insert the new hold expiring
- * `holdMinutes` after database time. The insert reads the count of `expired`, so it runs after
- * that update, whose old row version then no longer occupies the unique index. Throws a unique
- * violation on `unique_active_reservation_per_seat` when the seat has an active reservation, and
- * then nothing is written (the update of a lapsed hold is undone with the statement).
+ * A hold of 1–10 seats of one show in one statement (one round trip, all or nothing):
+ * 1. finds the seats and whether their show has started (nothing is written unless all are found,
+ *    of one show that has not started);
+ * 2. locks, in id order (so overlapping statements never deadlock on them), the lapsed holds of
+ *    these seats and, with a cap, the user's other lapsed holds of the show, and marks them EXPIRED
+ *    (a system event each; the insert below runs after this, so their old versions no longer
+ *    occupy the unique indexes);
+ * 3. reads each seat's active reservation: the user's own live hold is returned unchanged (the
+ *    re-hold rule); anyone else's, or a booking, takes the seat and nothing is inserted;
+ * 4. with a cap, gives each new hold a free slot of the user and show among 1..cap (starting at a
+ *    seat-dependent offset so one user's concurrent holds rarely pick the same one); too few →
+ *    nothing is inserted;
+ * 5. inserts the new holds in seat-id order, all expiring `holdMinutes` after database time.
+ * A concurrent statement the snapshot could not see makes the insert throw a unique violation
+ * (on `unique_active_reservation_per_seat` or `reservations_hold_slot_per_user_show`) after that
+ * statement commits; nothing is written then, and running this again sees it.
  */
-export function holdStatement(hold: { seat: SeatRef; userId: number; holdMinutes: number }) {
-  return sql<ReservationRow & { seat_show_id: number; show_started: boolean }>`
-    WITH seat AS (
-      SELECT s.id, s.show_id, sh.starts_at <= ${dbNow} AS show_started
+export function holdStatement(hold: HoldRequest): RawBuilder<HoldStatementRow> {
+  const { userId, maxHoldsPerShow: cap } = hold;
+  const capped = cap > 0;
+  const usersLapsedHolds = capped
+    ? sql`OR (r.user_id = ${userId} AND r.show_id = (SELECT show_id FROM gate))`
+    : sql``;
+  // Slots used by the user's live holds of the show; a hold made while the cap was off has none.
+  const slots = capped
+    ? sql`,
+    users_holds AS (
+      SELECT hold_slot FROM reservations
+      WHERE user_id = ${userId} AND show_id = (SELECT show_id FROM gate) AND status = 'HELD' AND hold_expiry > ${dbNow}
+    ),
+    free_slots AS (
+      SELECT slot, row_number() OVER () AS n FROM (
+        SELECT (g + (SELECT min(id) FROM wanted)) % ${cap}::integer + 1 AS slot
+        FROM generate_series(0, ${cap}::integer - 1) g
+      ) candidate
+      WHERE slot NOT IN (SELECT hold_slot FROM users_holds WHERE hold_slot IS NOT NULL)
+      LIMIT (SELECT count(*) FROM fresh)
+    )`
+    : sql``;
+  const withinCap = capped
+    ? sql`NOT EXISTS (SELECT 1 FROM fresh) OR (
+            (SELECT count(*) FROM users_holds) + (SELECT count(*) FROM fresh) <= ${cap}::integer
+            AND (SELECT count(*) FROM free_slots) = (SELECT count(*) FROM fresh))`
+    : sql`true`;
+  return sql<HoldStatementRow>`
+    WITH wanted AS (
+      SELECT s.id, s.show_id, s.seat_number, sh.starts_at <= ${dbNow} AS show_started
       FROM seats s JOIN shows sh ON sh.id = s.show_id
-      WHERE ${seatCondition(hold.seat)}
+      WHERE ${wantedSeats(hold.seats)}
+    ),
+    gate AS (
+      SELECT count(*) = ${seatCount(hold.seats)}::integer AND count(DISTINCT show_id) = 1
+               AND NOT bool_or(show_started) AS open,
+             min(show_id) AS show_id
+      FROM wanted
+    ),
+    lapsed AS (
+      SELECT r.id FROM reservations r
+      WHERE (SELECT open FROM gate) AND r.status = 'HELD' AND r.hold_expiry <= ${dbNow}
+        AND (r.seat_id = ANY(ARRAY(SELECT id FROM wanted)) ${usersLapsedHolds})
+      ORDER BY r.id
+      FOR UPDATE
     ),
     expired AS (
-      UPDATE reservations r SET status = 'EXPIRED', updated_at = ${dbNow}
-      FROM seat
-      WHERE NOT seat.show_started AND r.seat_id = seat.id AND r.status = 'HELD' AND r.hold_expiry <= ${dbNow}
+      UPDATE reservations r SET status = 'EXPIRED', updated_at = ${dbNow}, actor_user_id = NULL
+      FROM lapsed WHERE r.id = lapsed.id
       RETURNING r.id
     ),
+    current AS (
+      SELECT ${RESERVATION_COLUMNS} FROM reservations
+      WHERE seat_id = ANY(ARRAY(SELECT id FROM wanted)) AND status IN ('HELD', 'CONFIRMED')
+        AND (status = 'CONFIRMED' OR hold_expiry > ${dbNow})
+    ),
+    fresh AS (
+      SELECT w.id, w.show_id, row_number() OVER (ORDER BY w.id) AS n
+      FROM wanted w WHERE NOT EXISTS (SELECT 1 FROM current c WHERE c.seat_id = w.id)
+    )${slots},
+    verdict AS (
+      SELECT (SELECT open FROM gate) AS open,
+             NOT EXISTS (SELECT 1 FROM current WHERE user_id <> ${userId} OR status <> 'HELD') AS free,
+             ${withinCap} AS within_cap
+    ),
     held AS (
-      INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry, created_at, updated_at)
-      SELECT ${hold.userId}, seat.id, seat.show_id, 'HELD',
-             ${dbNow} + make_interval(mins => ${hold.holdMinutes}), ${dbNow}, ${dbNow}
-      FROM seat
-      WHERE NOT seat.show_started AND (SELECT count(*) FROM expired) >= 0
-      RETURNING *
+      INSERT INTO reservations
+        (user_id, seat_id, show_id, status, hold_expiry, created_at, updated_at, actor_user_id, hold_slot)
+      SELECT ${userId}, f.id, f.show_id, 'HELD', ${dbNow} + make_interval(mins => ${hold.holdMinutes}),
+             ${dbNow}, ${dbNow}, ${hold.actorUserId}, ${capped ? sql`fs.slot` : sql`NULL::smallint`}
+      FROM fresh f ${capped ? sql`JOIN free_slots fs ON fs.n = f.n` : sql``}
+      WHERE (SELECT open AND free AND within_cap FROM verdict) AND (SELECT count(*) FROM expired) >= 0
+      ORDER BY f.id
+      RETURNING ${RESERVATION_COLUMNS}
+    ),
+    users_reservation AS (
+      SELECT * FROM held
+      UNION ALL
+      SELECT * FROM current WHERE user_id = ${userId} AND status = 'HELD'
     )
-    SELECT seat.show_id AS seat_show_id, seat.show_started, held.*
-    FROM seat LEFT JOIN held ON true
+    SELECT w.id AS seat_id, w.seat_number, w.show_id AS seat_show_id, w.show_started,
+           (SELECT within_cap FROM verdict) AS within_cap,
+           (c.id IS NOT NULL AND (c.user_id <> ${userId} OR c.status <> 'HELD')) AS taken,
+           CASE WHEN c.status = 'HELD' THEN c.hold_expiry END AS taken_until,
+           u.id, u.user_id, u.show_id, u.status, u.hold_expiry, u.created_at, u.updated_at
+    FROM wanted w
+    LEFT JOIN current c ON c.seat_id = w.id
+    LEFT JOIN users_reservation u ON u.seat_id = w.id
+    ORDER BY w.id
   `;
 }
 
-/** Runs `holdStatement`: held, or why not (a taken seat throws the unique violation). */
-export async function holdSeatInOneStatement(
+/** Runs `holdStatement` (see there; a concurrent hold it could not see makes it throw). */
+export async function holdSeatsInOneStatement(
   db: Kysely<DB>,
-  hold: { seat: SeatRef; userId: number; holdMinutes: number },
-): Promise<HoldOutcome> {
+  hold: HoldRequest,
+): Promise<HoldStatementRow[]> {
   const { rows } = await holdStatement(hold).execute(db);
-  const row = rows[0];
-  if (!row) return { kind: "seat_not_found" };
-  if (row.show_started) return { kind: "show_started", showId: row.seat_show_id };
-  if (row.id === null) throw new Error("the hold statement found the seat but inserted nothing");
-  const { seat_show_id: _, show_started: __, ...reservation } = row;
-  return { kind: "held", reservation };
-}
-
-/** The seat and, if it has one, its active reservation: what a SEAT_TAKEN error reports. */
-export function findSeatWithActiveReservation(db: Kysely<DB>, ref: SeatRef) {
-  return sql<{
-    seat_id: number;
-    seat_number: string;
-    status: ReservationStatus | null;
-    hold_expiry: Date | null;
-  }>`
-    SELECT s.id AS seat_id, s.seat_number, r.status, r.hold_expiry
-    FROM seats s
-    LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
-    WHERE ${seatCondition(ref)}
-  `
-    .execute(db)
-    .then(({ rows }) => rows[0]);
+  return rows;
 }
 
 /** The reservation's row, locked until the transaction ends. */
 export function lockReservation(db: Kysely<DB>, id: number) {
-  return db.selectFrom("reservations").selectAll().where("id", "=", id).forUpdate().executeTakeFirst();
+  return db
+    .selectFrom("reservations")
+    .select(["id", "user_id", "seat_id", "show_id", "status", "hold_expiry", "created_at", "updated_at"])
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /**
  * A confirm in one statement (one round trip, atomic on its own). Locks the reservation; reads
  * database time after the lock is held (clock_timestamp() in a CTE fed by the locked row, so it
  * cannot be taken while waiting, unlike statement_timestamp()); then, if it is HELD and
- * `settleIfOwnedBy` is its owner (null: anyone's, for an admin), settles it: CONFIRMED while the
- * hold is live, EXPIRED once it has lapsed. Returns the row as it stands after the statement
- * (unchanged when it was not settled), or undefined when there is no such reservation.
+ * `settleIfOwnedBy` is its owner (null: anyone's, for an admin), settles it: CONFIRMED by
+ * `actorUserId` while the hold is live, EXPIRED (by the system) once it has lapsed. Returns the row
+ * as it stands after the statement (unchanged when it was not settled), or undefined when there is
+ * no such reservation.
  */
-export function confirmStatement(id: number, settleIfOwnedBy: number | null) {
+export function confirmStatement(id: number, settleIfOwnedBy: number | null, actorUserId: number) {
   return sql<ReservationRow>`
     WITH locked AS (
       SELECT * FROM reservations WHERE id = ${id} FOR UPDATE
@@ -109,6 +205,7 @@ export function confirmStatement(id: number, settleIfOwnedBy: number | null) {
     settled AS (
       UPDATE reservations r
       SET status = CASE WHEN locked.hold_expiry > after_lock.now THEN 'CONFIRMED' ELSE 'EXPIRED' END,
+          actor_user_id = CASE WHEN locked.hold_expiry > after_lock.now THEN ${actorUserId}::integer END,
           updated_at = after_lock.now
       FROM locked JOIN after_lock ON after_lock.id = locked.id
       WHERE r.id = locked.id AND locked.status = 'HELD'
@@ -127,25 +224,95 @@ export async function lockAndSettleHeldReservation(
   db: Kysely<DB>,
   id: number,
   settleIfOwnedBy: number | null,
+  actorUserId: number,
 ): Promise<ReservationRow | undefined> {
-  const { rows } = await confirmStatement(id, settleIfOwnedBy).execute(db);
+  const { rows } = await confirmStatement(id, settleIfOwnedBy, actorUserId).execute(db);
   return rows[0];
 }
 
+export interface ConfirmManyRow extends ReservationRow {
+  /** Owned by `settleIfOwnedBy` (always, for an admin). */
+  visible: boolean;
+  /** A HELD reservation whose hold had lapsed when it was locked (now EXPIRED). */
+  lapsed: boolean;
+}
+
 /**
- * Ends a locked HELD or CONFIRMED reservation: CANCELLED, or EXPIRED for a hold that had
- * already lapsed (it freed the seat at its expiry, not now).
+ * Confirms several reservations all or nothing, in one statement. Locks them in id order (so
+ * overlapping confirms never deadlock), then reads database time once, after every lock is held.
+ * If every one exists, is visible to the caller (`settleIfOwnedBy` owns it; null: an admin) and is
+ * a live hold or already CONFIRMED, the live holds become CONFIRMED by `actorUserId`. Otherwise
+ * nothing is confirmed, and the visible lapsed holds become EXPIRED. Returns the rows found, as
+ * they stand after the statement, in id order.
  */
-export function endReservation(db: Kysely<DB>, id: number) {
+export function confirmManyStatement(
+  ids: readonly number[],
+  settleIfOwnedBy: number | null,
+  actorUserId: number,
+) {
+  return sql<ConfirmManyRow>`
+    WITH locked AS (
+      SELECT * FROM reservations WHERE id = ANY(${ids}::bigint[]) ORDER BY id FOR UPDATE
+    ),
+    after_lock AS (
+      SELECT clock_timestamp() AS now FROM (SELECT count(*) FROM locked) all_locked
+    ),
+    state AS (
+      SELECT l.*, a.now,
+             (${settleIfOwnedBy}::integer IS NULL OR l.user_id = ${settleIfOwnedBy}) AS visible,
+             (l.status = 'HELD' AND l.hold_expiry <= a.now) AS lapsed,
+             (l.status = 'HELD' AND l.hold_expiry > a.now) AS live
+      FROM locked l CROSS JOIN after_lock a
+    ),
+    verdict AS (
+      SELECT count(*) = ${ids.length}::integer AND bool_and(visible) AND bool_and(live OR status = 'CONFIRMED')
+               AS confirmable
+      FROM state
+    ),
+    settled AS (
+      UPDATE reservations r
+      SET status = CASE WHEN v.confirmable THEN 'CONFIRMED' ELSE 'EXPIRED' END,
+          actor_user_id = CASE WHEN v.confirmable THEN ${actorUserId}::integer END,
+          updated_at = s.now
+      FROM state s CROSS JOIN verdict v
+      WHERE r.id = s.id AND s.visible AND CASE WHEN v.confirmable THEN s.live ELSE s.lapsed END
+      RETURNING r.id, r.status, r.updated_at
+    )
+    SELECT s.id, s.user_id, s.seat_id, s.show_id, coalesce(settled.status, s.status) AS status,
+           s.hold_expiry, s.created_at, coalesce(settled.updated_at, s.updated_at) AS updated_at,
+           s.visible, s.lapsed
+    FROM state s LEFT JOIN settled ON settled.id = s.id
+    ORDER BY s.id
+  `;
+}
+
+/** Runs `confirmManyStatement`. */
+export async function lockAndSettleHeldReservations(
+  db: Kysely<DB>,
+  ids: readonly number[],
+  settleIfOwnedBy: number | null,
+  actorUserId: number,
+): Promise<ConfirmManyRow[]> {
+  const { rows } = await confirmManyStatement(ids, settleIfOwnedBy, actorUserId).execute(db);
+  return rows;
+}
+
+/**
+ * Ends a locked HELD or CONFIRMED reservation: CANCELLED by `actorUserId`, or EXPIRED (by the
+ * system) for a hold that had already lapsed (it freed the seat at its expiry, not now).
+ */
+export function endReservation(db: Kysely<DB>, id: number, actorUserId: number) {
+  const lapsed = sql<boolean>`status = 'HELD' AND hold_expiry <= ${dbNow}`;
   return db
     .updateTable("reservations")
     .set({
-      status: sql<ReservationStatus>`CASE WHEN status = 'HELD' AND hold_expiry <= ${dbNow} THEN 'EXPIRED' ELSE 'CANCELLED' END`,
+      status: sql<ReservationStatus>`CASE WHEN ${lapsed} THEN 'EXPIRED' ELSE 'CANCELLED' END`,
+      actor_user_id: sql<number | null>`CASE WHEN ${lapsed} THEN NULL ELSE ${actorUserId}::integer END`,
       updated_at: dbNow,
     })
     .where("id", "=", id)
     .where("status", "in", ["HELD", "CONFIRMED"])
-    .returningAll()
+    .returning(["id", "user_id", "seat_id", "show_id", "status", "hold_expiry", "created_at", "updated_at"])
     .executeTakeFirstOrThrow();
 }
 
@@ -167,4 +334,73 @@ export function findReservation(db: Kysely<DB>, id: number) {
     ])
     .where("id", "=", id)
     .executeTakeFirst();
+}
+
+export interface ReservationEventRow {
+  id: number;
+  status: ReservationStatus;
+  at: Date;
+  actor_user_id: number | null;
+}
+
+/**
+ * A reservation's owner and its events, oldest first, in one statement; undefined when there is
+ * no such reservation.
+ */
+export async function selectReservationHistory(
+  db: Kysely<DB>,
+  reservationId: number,
+): Promise<{ userId: number; events: ReservationEventRow[] } | undefined> {
+  const rows = await db
+    .selectFrom("reservations as r")
+    .leftJoin("reservation_events as e", "e.reservation_id", "r.id")
+    .select(["r.user_id", "e.id", "e.status", "e.at", "e.actor_user_id"])
+    .where("r.id", "=", reservationId)
+    .orderBy("e.id")
+    .execute();
+  const first = rows[0];
+  if (!first) return undefined;
+  const events = rows.flatMap((row) =>
+    row.id === null || row.status === null || row.at === null
+      ? []
+      : [
+          {
+            id: row.id,
+            status: row.status as ReservationStatus,
+            at: row.at,
+            actor_user_id: row.actor_user_id,
+          },
+        ],
+  );
+  return { userId: first.user_id, events };
+}
+
+/**
+ * One batch of the expiry sweeper: marks up to `batchSize` lapsed holds of one show EXPIRED (by
+ * the system; the trigger writes an event each). Rows another transaction has locked are skipped,
+ * so sweepers of several instances share the work and never expire one hold twice. One show per
+ * batch: the event trigger takes that show's advisory lock, and a batch spanning shows could take
+ * two of them in an order another batch reverses (a deadlock). Returns the number expired.
+ */
+export async function expireLapsedHoldsBatch(db: Kysely<DB>, batchSize: number): Promise<number> {
+  const { rows } = await sql<{ id: number }>`
+    WITH first_lapsed AS (
+      SELECT show_id FROM reservations
+      WHERE status = 'HELD' AND hold_expiry <= ${dbNow}
+      ORDER BY hold_expiry
+      LIMIT 1
+      FOR UPDATE SKIP LOCKED
+    ),
+    batch AS (
+      SELECT id FROM reservations
+      WHERE show_id = (SELECT show_id FROM first_lapsed) AND status = 'HELD' AND hold_expiry <= ${dbNow}
+      ORDER BY hold_expiry
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED
+    )
+    UPDATE reservations r SET status = 'EXPIRED', updated_at = ${dbNow}, actor_user_id = NULL
+    FROM batch WHERE r.id = batch.id
+    RETURNING r.id
+  `.execute(db);
+  return rows.length;
 }
