@@ -7,6 +7,7 @@ import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/d
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
+import { createSweeper } from "./sweeper.js";
 import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
 
 export interface RunningEventForge {
@@ -47,6 +48,8 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       port: config.port,
       logger,
     });
+    const sweeper = createSweeper({ db, intervalMs: config.sweepIntervalMs, logger });
+    sweeper.start();
     logger.info(
       { url: http.url, docs: `${http.url}/docs`, database: embedded ? "embedded" : "DATABASE_URL" },
       "EventForge is serving /trpc",
@@ -55,6 +58,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       url: http.url,
       stop: async () => {
         await http.close();
+        await sweeper.stop();
         await db.destroy();
         await embedded?.stop();
       },

@@ -1,0 +1,60 @@
+import type { Database } from "@eventforge/db";
+import { expireLapsedHolds } from "@eventforge/domain";
+import type { Logger } from "pino";
+
+/** Holds of one show one sweep statement expires at most. */
+export const SWEEP_BATCH_SIZE = 500;
+
+export interface Sweeper {
+  start(): void;
+  /** Stops the timer and waits for a sweep in progress, so the pool can close after it. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs the expiry sweeper (DESIGN §3) every `intervalMs` (0: never): each sweep marks every lapsed
+ * hold EXPIRED (expireLapsedHolds). The next sweep is timed from the end of the last, so sweeps
+ * never overlap; a failed sweep (the database away) is logged and the next one tries again.
+ * `onExpired` hears how many holds each sweep expired (for the metrics).
+ */
+export function createSweeper(options: {
+  db: Database;
+  intervalMs: number;
+  logger: Logger;
+  onExpired?: (count: number) => void;
+}): Sweeper {
+  const { db, intervalMs, logger } = options;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
+
+  const sweep = async () => {
+    try {
+      const expired = await expireLapsedHolds(db, { batchSize: SWEEP_BATCH_SIZE });
+      if (expired > 0) logger.debug({ expired }, "expired lapsed holds");
+      options.onExpired?.(expired);
+    } catch (error) {
+      logger.warn({ err: error }, "expiry sweep failed; retrying at the next interval");
+    }
+  };
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = sweep().finally(() => {
+        running = undefined;
+        schedule();
+      });
+    }, intervalMs);
+  };
+
+  return {
+    start() {
+      if (intervalMs > 0 && timer === undefined && !stopped) schedule();
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

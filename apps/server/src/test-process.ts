@@ -1,0 +1,87 @@
+// For tests: real server processes (`tsx src/main.ts`, as `pnpm start` runs it) over one external
+// database, for what must hold across instances (the sweeper, the hold cap).
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { TEST_ADMIN, TEST_JWT_SECRET } from "./test-server.js";
+
+const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
+const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
+/** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
+const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|EVENTFORGE_.*)$/u;
+
+export interface ServerProcess {
+  url: string;
+  /** SIGTERM, then SIGKILL for the whole process group if it has not exited within 15 s. */
+  stop(): Promise<void>;
+}
+
+/** Starts one server process on `databaseUrl` with these extra settings; resolves once it serves. */
+export async function startServerProcess(
+  databaseUrl: string,
+  settings: Record<string, string> = {},
+): Promise<ServerProcess> {
+  const dataDir = await mkdtemp(join(tmpdir(), "eventforge-process-"));
+  const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
+  const child = spawn(process.execPath, [TSX_CLI, "src/main.ts"], {
+    cwd: SERVER_DIR,
+    env: {
+      ...Object.fromEntries(inherited),
+      NODE_ENV: "test",
+      PORT: "0",
+      DATABASE_URL: databaseUrl,
+      EVENTFORGE_DATA_DIR: dataDir,
+      EVENTFORGE_JWT_SECRET: TEST_JWT_SECRET,
+      EVENTFORGE_ADMIN_EMAIL: TEST_ADMIN.email,
+      EVENTFORGE_ADMIN_PASSWORD: TEST_ADMIN.password,
+      ...settings,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    // Its own process group, so that stop() can end tsx and node together.
+    detached: true,
+  });
+  const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
+  const output: string[] = [];
+  child.stderr.setEncoding("utf8").on("data", (chunk: string) => output.push(chunk));
+  const killGroup = () => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // Already gone.
+    }
+  };
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const timer = setTimeout(killGroup, 15_000);
+    await exited;
+    clearTimeout(timer);
+    killGroup(); // whatever tsx left behind
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no server after 60 s:\n${output.join("")}`)), 60_000);
+      exited.then(() => reject(new Error(`the server exited:\n${output.join("")}`)));
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        output.push(`${line}\n`);
+        try {
+          const entry = JSON.parse(line) as { msg?: string; url?: string };
+          if (entry.msg === "EventForge is serving /trpc" && typeof entry.url === "string") {
+            clearTimeout(timer);
+            resolve(entry.url);
+          }
+        } catch {
+          // Not pino output; kept for the failure message.
+        }
+      });
+    });
+    return { url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
