@@ -1,7 +1,7 @@
 import { authRouter } from "./routers/auth.js";
 import { availabilityRouter } from "./routers/availability.js";
 import { healthRouter } from "./routers/health.js";
-import { reservationsRouter, restHoldProcedure } from "./routers/reservations.js";
+import { reservationsRouter, restHoldManyProcedure, restHoldProcedure } from "./routers/reservations.js";
 import { seatsRouter } from "./routers/seats.js";
 import { showsRouter } from "./routers/shows.js";
 import { usersRouter } from "./routers/users.js";
@@ -20,10 +20,13 @@ export const appRouter = router({
 export type AppRouter = typeof appRouter;
 
 /**
- * What the REST surface serves: every procedure with `meta.openapi`, plus the seed's hold path,
- * which names the user in the path and so needs a flat input of its own.
+ * What the REST surface serves: every procedure with `meta.openapi`, plus the hold paths, which name
+ * the user in the path and so need a flat input of their own.
  */
-export const restRouter = mergeRouters(appRouter, router({ rest: router({ hold: restHoldProcedure }) }));
+export const restRouter = mergeRouters(
+  appRouter,
+  router({ rest: router({ hold: restHoldProcedure, holdMany: restHoldManyProcedure }) }),
+);
 
 /** `createCaller(createContextInner({ db, tokens, actor }))`: call procedures without HTTP. */
 export const createCaller = createCallerFactory(appRouter);

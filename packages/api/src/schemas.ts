@@ -1,4 +1,4 @@
-import { HOLD_MINUTES, normalizeSeatLabel } from "@eventforge/domain";
+import { HOLD_MINUTES, MAX_SEATS_PER_HOLD, normalizeSeatLabel } from "@eventforge/domain";
 import { z } from "zod";
 
 // One set of schemas, used by the procedures, the REST surface and (as types) the client.
@@ -136,6 +136,58 @@ export const restHoldInput = z
 
 export const reservationIdInput = z.strictObject({ reservation_id: id });
 
+/** 1–10 things, none repeated (labels compared after normalization). */
+const distinctList = <T extends z.ZodType>(item: T, key: (value: z.output<T>) => unknown = (v) => v) =>
+  z
+    .array(item)
+    .min(1)
+    .max(MAX_SEATS_PER_HOLD)
+    .refine((values) => new Set(values.map(key)).size === values.length, "must not repeat an entry");
+
+const seatLabels = distinctList(seatLabel, (label) => {
+  try {
+    return normalizeSeatLabel(label);
+  } catch {
+    return label; // reported by the label's own check
+  }
+});
+const seatIds = distinctList(id);
+
+/** Several seats of one show, named by show and labels or by seat ids. */
+export const holdManyInput = z.union([
+  z.strictObject({ show_id: id, seat_numbers: seatLabels, ...holdOptions }),
+  z.strictObject({ seat_ids: seatIds, ...holdOptions }),
+]);
+
+/** `POST /reservations/{user_id}/hold-many`: the user in the path, the seats in the body. */
+export const restHoldManyInput = z
+  .strictObject({
+    user_id: id,
+    show_id: id.optional(),
+    seat_numbers: seatLabels.optional(),
+    seat_ids: seatIds.optional(),
+    hold_minutes: holdOptions.hold_minutes,
+  })
+  .superRefine((input, ctx) => {
+    const byLabel = input.show_id !== undefined && input.seat_numbers !== undefined;
+    const byId =
+      input.seat_ids !== undefined && input.show_id === undefined && input.seat_numbers === undefined;
+    if (byLabel === byId) {
+      ctx.addIssue({ code: "custom", message: "name the seats by seat_ids, or by show_id and seat_numbers" });
+    }
+  })
+  .transform(({ user_id, hold_minutes, show_id, seat_numbers, seat_ids }) => ({
+    user_id,
+    hold_minutes,
+    seats:
+      seat_ids !== undefined
+        ? { seat_ids }
+        : // the refinement above guarantees both are present here
+          { show_id: show_id as number, seat_numbers: seat_numbers as string[] },
+  }));
+
+export const confirmManyInput = z.strictObject({ reservation_ids: distinctList(id) });
+
 // ---- outputs ------------------------------------------------------------------------------
 
 const roleSchema = z.enum(["customer", "admin"]);
@@ -211,3 +263,21 @@ export const reservationSchema = z
     updated_at: timestamp,
   })
   .meta({ id: "Reservation" });
+
+export const reservationListSchema = z
+  .object({ reservations: z.array(reservationSchema) })
+  .meta({ id: "ReservationBatch" });
+
+export const reservationHistorySchema = z
+  .object({
+    events: z.array(
+      z.object({
+        id,
+        status: reservationStatusSchema,
+        at: timestamp,
+        /** Who made the change; null: the system (an expiry). */
+        actor_user_id: id.nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "ReservationHistory" });

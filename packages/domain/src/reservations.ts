@@ -85,7 +85,8 @@ export async function holdSeat(
     throw new SeatNotFoundError("seat not found", { ...input.seat });
   });
   if (!reservation) throw new Error("a hold of one seat returned no reservation");
-  return reservation;
+  const { seat_number: _, ...held } = reservation;
+  return held;
 }
 
 /**

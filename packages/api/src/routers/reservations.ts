@@ -1,7 +1,38 @@
-import { confirmReservation, getReservation, holdSeat, releaseReservation } from "@eventforge/domain";
+import {
+  confirmReservation,
+  confirmReservations,
+  getReservation,
+  getReservationHistory,
+  holdSeat,
+  holdSeats,
+  releaseReservation,
+} from "@eventforge/domain";
+import type { Context } from "../context.js";
 import { restRoute } from "../rest.js";
-import { holdInput, reservationIdInput, reservationSchema, restHoldInput } from "../schemas.js";
+import {
+  confirmManyInput,
+  holdInput,
+  holdManyInput,
+  reservationHistorySchema,
+  reservationIdInput,
+  reservationListSchema,
+  reservationSchema,
+  restHoldInput,
+  restHoldManyInput,
+} from "../schemas.js";
 import { router, signedInProcedure } from "../trpc.js";
+
+/** The settings of the server that shape a hold. */
+const holdPolicy = (ctx: Context) => ({ maxHoldsPerShow: ctx.maxHoldsPerShow });
+
+const HOLD_REASONS = [
+  "FORBIDDEN",
+  "USER_NOT_FOUND",
+  "SEAT_NOT_FOUND",
+  "SEAT_TAKEN",
+  "SHOW_STARTED",
+  "HOLD_LIMIT_REACHED",
+] as const;
 
 /** The seed's REST hold, `POST /reservations/{user_id}/hold`: the service of `reservations.hold`. */
 export const restHoldProcedure = signedInProcedure
@@ -11,29 +42,50 @@ export const restHoldProcedure = signedInProcedure
       description:
         "Name the seat by `seat_id`, or by `show_id` and `seat_number` (normalized like any label). " +
         "Only an admin may hold a seat for another user. Two holds racing for one seat: one wins, " +
-        "the other gets 409 SEAT_TAKEN.",
+        "the other gets 409 SEAT_TAKEN. Holding a seat the user already holds returns that hold " +
+        "unchanged. A user holds at most EVENTFORGE_MAX_HOLDS_PER_SHOW seats of one show at once " +
+        "(409 HOLD_LIMIT_REACHED).",
       access: "signed-in",
       operationId: "reservations-hold",
-      reasons: [
-        "FORBIDDEN",
-        "USER_NOT_FOUND",
-        "SHOW_NOT_FOUND",
-        "SEAT_NOT_FOUND",
-        "SEAT_TAKEN",
-        "SHOW_STARTED",
-      ],
+      reasons: [...HOLD_REASONS, "SHOW_NOT_FOUND"],
     }),
   )
   .input(restHoldInput)
   .output(reservationSchema)
-  .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor, { maxHoldsPerShow: ctx.maxHoldsPerShow }));
+  .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor, holdPolicy(ctx)));
+
+/** `POST /reservations/{user_id}/hold-many`: the service of `reservations.holdMany`. */
+export const restHoldManyProcedure = signedInProcedure
+  .meta(
+    restRoute("POST", "/reservations/{user_id}/hold-many", {
+      summary: "Hold 1–10 seats of one show together, all or nothing",
+      description:
+        "Name the seats by `seat_ids`, or by `show_id` and `seat_numbers`. If any is taken, none is " +
+        "held and 409 SEAT_TAKEN lists every taken seat in `details.seats`; an unknown seat is 404 " +
+        "SEAT_NOT_FOUND. New holds share one expiry; seats the user already holds are returned " +
+        "unchanged; every seat counts towards the hold cap.",
+      access: "signed-in",
+      operationId: "reservations-hold-many",
+      reasons: [...HOLD_REASONS],
+    }),
+  )
+  .input(restHoldManyInput)
+  .output(reservationListSchema)
+  .mutation(({ ctx, input }) => holdSeats(ctx.db, input, ctx.actor, holdPolicy(ctx)));
 
 export const reservationsRouter = router({
   hold: signedInProcedure
     .input(holdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seat } }) =>
-      holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor, { maxHoldsPerShow: ctx.maxHoldsPerShow }),
+      holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+    ),
+
+  holdMany: signedInProcedure
+    .input(holdManyInput)
+    .output(reservationListSchema)
+    .mutation(({ ctx, input: { user_id, hold_minutes, ...seats } }) =>
+      holdSeats(ctx.db, { seats, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
     ),
 
   confirm: signedInProcedure
@@ -47,6 +99,22 @@ export const reservationsRouter = router({
     .input(reservationIdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input }) => confirmReservation(ctx.db, input, ctx.actor)),
+
+  confirmMany: signedInProcedure
+    .meta(
+      restRoute("POST", "/reservations/confirm-many", {
+        summary: "Confirm 1–10 reservations together, all or nothing",
+        description:
+          "If any hold has lapsed, those become EXPIRED, none is confirmed, and 409 HOLD_EXPIRED names " +
+          "them in `details.reservation_ids`. Already confirmed reservations count as confirmed.",
+        access: "signed-in",
+        operationId: "reservations-confirm-many",
+        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION"],
+      }),
+    )
+    .input(confirmManyInput)
+    .output(reservationListSchema)
+    .mutation(({ ctx, input }) => confirmReservations(ctx.db, input, ctx.actor)),
 
   release: signedInProcedure
     .meta(
@@ -72,4 +140,16 @@ export const reservationsRouter = router({
     .input(reservationIdInput)
     .output(reservationSchema)
     .query(({ ctx, input }) => getReservation(ctx.db, input, ctx.actor)),
+
+  history: signedInProcedure
+    .meta(
+      restRoute("GET", "/reservations/{reservation_id}/history", {
+        summary: "Every change of a reservation, oldest first, with who made it (null: the system)",
+        access: "signed-in",
+        reasons: ["RESERVATION_NOT_FOUND"],
+      }),
+    )
+    .input(reservationIdInput)
+    .output(reservationHistorySchema)
+    .query(({ ctx, input }) => getReservationHistory(ctx.db, input, ctx.actor)),
 });
