@@ -485,6 +485,48 @@ describe("holds and the seat map", () => {
       `reservation ${fanHold.id} released: CANCELLED, seat A5 of show ${id}\n`,
     );
   });
+
+  it("holds several seats together, confirms several together, and shows a reservation's history", async () => {
+    const id = gridShowId;
+    const fan = (JSON.parse(await readFile(sessionPath(fanDir), "utf8")) as Session).user;
+    const held = await ok(["hold", id, "F1", "f2", "F3", "--minutes", "5"], { as: fanDir });
+    const ids = [
+      ...held.matchAll(/^reservation (\d+): seat (F\d) of show \d+ held until \d\d:\d\d \(5 min\)$/gmu),
+    ];
+    expect(ids.map((m) => m[2])).toEqual(["F1", "F2", "F3"]);
+    const [first, second, third] = ids.map((m) => m[1] as string);
+    expect(held).toContain(`\nconfirm with: eventforge confirm ${first} ${second} ${third}\n`);
+
+    // One taken seat: none of them is held.
+    const refused = await eventforge(["hold", id, "F3", "F4"], { as: adminDir });
+    expect(refused).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^SEAT_TAKEN: seat F3 is held until /u),
+    });
+    const confirmed = await ok(["confirm", String(first), String(second)], { as: fanDir });
+    expect(confirmed).toBe(
+      `reservation ${first} confirmed: CONFIRMED, seat F1 of show ${id}\n` +
+        `reservation ${second} confirmed: CONFIRMED, seat F2 of show ${id}\n`,
+    );
+    await ok(["release", String(third)], { as: adminDir });
+    const history = await json(["reservations", "history", String(first)], { as: fanDir });
+    expect(
+      history.events.map((e: { status: string; actor_user_id: number | null }) => [
+        e.status,
+        e.actor_user_id,
+      ]),
+    ).toEqual([
+      ["HELD", fan.id],
+      ["CONFIRMED", fan.id],
+    ]);
+    const text = await ok(["reservations", "history", String(third)], { as: adminDir });
+    expect(text).toMatch(
+      /^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? +HELD +by user \d+\n.+CANCELLED +by user \d+\n$/su,
+    );
+    const [map] = await Promise.all([json(["availability", id], { as: fanDir })]);
+    const f4 = map.seats.find((seat: { seat_number: string }) => seat.seat_number === "F4");
+    expect(f4?.status).toBe("AVAILABLE");
+  });
 });
 
 describe("failures", () => {

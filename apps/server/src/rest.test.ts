@@ -614,13 +614,16 @@ describe("GET /openapi.json", () => {
         "POST /reservations/{reservation_id}/confirm",
         "POST /reservations/{reservation_id}/release",
         "GET /reservations/{reservation_id}",
+        "POST /reservations/{user_id}/hold-many",
+        "POST /reservations/confirm-many",
+        "GET /reservations/{reservation_id}/history",
       ].sort(),
     );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
     const hold = document.paths["/reservations/{user_id}/hold"].post;
     expect(hold.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(hold.responses)).toEqual(["200", "400", "401", "403", "404", "409", "413", "500"]);
-    expect(hold.responses["409"].description).toBe("SEAT_TAKEN, SHOW_STARTED");
+    expect(hold.responses["409"].description).toBe("SEAT_TAKEN, SHOW_STARTED, HOLD_LIMIT_REACHED");
     expect(hold.responses["409"].content["application/json"].schema).toEqual({
       $ref: "#/components/schemas/Error",
     });
@@ -629,5 +632,108 @@ describe("GET /openapi.json", () => {
       type: "string",
       format: "date-time",
     });
+  });
+});
+
+describe("multi-seat holds, confirms, history and the re-hold rule over REST", () => {
+  it("hold-many, confirm-many and history; holding your own seat again returns it", async () => {
+    const { showId, seats } = await newShow(["H1", "H2", "H3"]);
+    const fan = await newCustomer();
+    const rival = await newCustomer();
+    const held = await call("POST", `/reservations/${fan.id}/hold-many`, {
+      token: fan.token,
+      body: { show_id: showId, seat_numbers: ["h1", "H2"], hold_minutes: 4 },
+    });
+    expect(held.status).toBe(200);
+    const [first, second] = held.body.reservations as Json[];
+    expect([first.seat_id, second.seat_id]).toEqual([seats[0]?.id, seats[1]?.id]);
+    expect(first.hold_expiry).toBe(second.hold_expiry);
+
+    const again = await call("POST", `/reservations/${fan.id}/hold`, {
+      token: fan.token,
+      body: { seat_id: first.seat_id },
+    });
+    expect(again).toMatchObject({ status: 200, body: first });
+    const before = await rowCounts();
+    const taken = await call("POST", `/reservations/${rival.id}/hold-many`, {
+      token: rival.token,
+      body: { seat_ids: [seats[2]?.id, first.seat_id] },
+    });
+    expect(taken.status).toBe(409);
+    expect(taken.body.data.reason).toBe("SEAT_TAKEN");
+    expect(taken.body.data.details.seats).toEqual([
+      { seat_id: first.seat_id, seat_number: "H1", held_until: first.hold_expiry },
+    ]);
+    expect(JSON.stringify(taken.body)).not.toContain(`"reservation_id"`);
+    const bad = await Promise.all([
+      call("POST", `/reservations/${fan.id}/hold-many`, { token: fan.token, body: { seat_ids: [] } }),
+      call("POST", `/reservations/${fan.id}/hold-many`, {
+        token: fan.token,
+        body: { seat_ids: seats.map((s) => s.id), show_id: showId },
+      }),
+      call("POST", `/reservations/${fan.id}/hold-many`, {
+        token: fan.token,
+        body: { seat_ids: Array.from({ length: 11 }, (_, i) => i + 1) },
+      }),
+      call("POST", `/reservations/${fan.id}/hold-many`, {
+        token: fan.token,
+        body: { show_id: showId, seat_numbers: ["H3", " h3"] },
+      }),
+      call("POST", "/reservations/confirm-many", {
+        token: fan.token,
+        body: { reservation_ids: [first.id, first.id] },
+      }),
+    ]);
+    expect(bad.map((r) => [r.status, r.body.data.reason])).toEqual(Array(5).fill([400, "INVALID_INPUT"]));
+    expect(await rowCounts()).toEqual(before);
+
+    const notYours = await call("POST", "/reservations/confirm-many", {
+      token: rival.token,
+      body: { reservation_ids: [first.id] },
+    });
+    expect(notYours).toMatchObject({ status: 404, body: { data: { reason: "RESERVATION_NOT_FOUND" } } });
+    const confirmed = await call("POST", "/reservations/confirm-many", {
+      token: fan.token,
+      body: { reservation_ids: [second.id, first.id] },
+    });
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.reservations.map((r: Json) => [r.id, r.status])).toEqual([
+      [second.id, "CONFIRMED"],
+      [first.id, "CONFIRMED"],
+    ]);
+
+    const history = await call("GET", `/reservations/${first.id}/history`, { token: fan.token });
+    expect(history.status).toBe(200);
+    expect(history.body.events.map((e: Json) => [e.status, e.actor_user_id])).toEqual([
+      ["HELD", fan.id],
+      ["CONFIRMED", fan.id],
+    ]);
+    expect(history.body.events[0].at).toBe(first.created_at);
+    const hidden = await call("GET", `/reservations/${first.id}/history`, { token: rival.token });
+    expect(hidden).toMatchObject({ status: 404, body: { data: { reason: "RESERVATION_NOT_FOUND" } } });
+    const asAdmin = await call("GET", `/reservations/${first.id}/history`, { token: adminToken });
+    expect(asAdmin.body).toEqual(history.body);
+  });
+
+  it("confirm-many with one lapsed hold confirms none and names it", async () => {
+    const { showId } = await newShow(["L1", "L2"]);
+    const fan = await newCustomer();
+    const held = await call("POST", `/reservations/${fan.id}/hold-many`, {
+      token: fan.token,
+      body: { show_id: showId, seat_numbers: ["L1", "L2"] },
+    });
+    const [live, lapsed] = held.body.reservations as Json[];
+    await setHoldExpiry(server.t.db, lapsed.id, -1);
+    const refused = await call("POST", "/reservations/confirm-many", {
+      token: fan.token,
+      body: { reservation_ids: [live.id, lapsed.id] },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.data).toMatchObject({
+      reason: "HOLD_EXPIRED",
+      details: { reservation_ids: [lapsed.id] },
+    });
+    expect((await storedReservation(server.t.db, live.id)).status).toBe("HELD");
+    expect((await storedReservation(server.t.db, lapsed.id)).status).toBe("EXPIRED");
   });
 });

@@ -11,55 +11,120 @@ type Reservation = RouterOutputs["reservations"]["get"];
 export function registerReservationCommands(program: Command, env: Environment): void {
   program
     .command("hold")
-    .description("hold a seat for a few minutes, until it is confirmed or released")
+    .description("hold seats for a few minutes, until they are confirmed or released (several: all or none)")
     .argument("<show-id>", "the show's id", parseId)
-    .argument("<label>", "the seat, such as A1")
+    .argument("<labels...>", "the seats, such as A1 (up to 10, held together)")
     .option("--minutes <n>", "how long the hold lasts, 1-20 (default 10)", parseWholeNumber)
     .option("--user <user-id>", "hold for this customer (admin)", parseId)
-    .action((showId: number, label: string, options: { minutes?: number; user?: number }, command: Command) =>
+    .action(
+      (showId: number, labels: string[], options: { minutes?: number; user?: number }, command: Command) =>
+        withContext(command, env, async ({ client, out, requireLogin }) => {
+          requireLogin();
+          const holdOptions = {
+            ...(options.minutes !== undefined ? { hold_minutes: options.minutes } : {}),
+            ...(options.user !== undefined ? { user_id: options.user } : {}),
+          };
+          const [label] = labels;
+          if (labels.length === 1 && label !== undefined) {
+            const hold = await client.reservations.hold.mutate({
+              show_id: showId,
+              seat_number: label,
+              ...holdOptions,
+            });
+            out.result(
+              hold,
+              () =>
+                `reservation ${hold.id}: seat ${comparable(label)} of show ${showId} held until ` +
+                `${clockTime(hold.hold_expiry)} (${minutesOf(hold)} min)\n` +
+                `confirm with: eventforge confirm ${hold.id}   release with: eventforge release ${hold.id}`,
+            );
+            return;
+          }
+          const held = await client.reservations.holdMany.mutate({
+            show_id: showId,
+            seat_numbers: labels,
+            ...holdOptions,
+          });
+          const ids = held.reservations.map((r) => r.id).join(" ");
+          out.result(held, () =>
+            [
+              ...held.reservations.map(
+                (hold, i) =>
+                  `reservation ${hold.id}: seat ${comparable(labels[i] ?? "")} of show ${showId} held until ` +
+                  `${clockTime(hold.hold_expiry)} (${minutesOf(hold)} min)`,
+              ),
+              `confirm with: eventforge confirm ${ids}`,
+            ].join("\n"),
+          );
+        }),
+    );
+
+  program
+    .command("confirm")
+    .description("confirm held seats: they are sold (several: all or none)")
+    .argument("<reservation-ids...>", "the reservations' ids (up to 10, confirmed together)", parseIds)
+    .action((reservationIds: number[], _options: unknown, command: Command) =>
       withContext(command, env, async ({ client, out, requireLogin }) => {
         requireLogin();
-        const hold = await client.reservations.hold.mutate({
-          show_id: showId,
-          seat_number: label,
-          ...(options.minutes !== undefined ? { hold_minutes: options.minutes } : {}),
-          ...(options.user !== undefined ? { user_id: options.user } : {}),
-        });
-        const minutes = Math.round((hold.hold_expiry.getTime() - hold.created_at.getTime()) / 60_000);
-        out.result(
-          hold,
-          () =>
-            `reservation ${hold.id}: seat ${comparable(label)} of show ${showId} held until ` +
-            `${clockTime(hold.hold_expiry)} (${minutes} min)\n` +
-            `confirm with: eventforge confirm ${hold.id}   release with: eventforge release ${hold.id}`,
+        const [reservationId] = reservationIds;
+        if (reservationIds.length === 1 && reservationId !== undefined) {
+          const reservation = await client.reservations.confirm.mutate({ reservation_id: reservationId });
+          const label = out.json ? undefined : await seatLabel(client, reservation);
+          out.result(
+            reservation,
+            () => `reservation ${reservation.id} confirmed: ${summary(reservation, label)}`,
+          );
+          return;
+        }
+        const confirmed = await client.reservations.confirmMany.mutate({ reservation_ids: reservationIds });
+        const labels = out.json
+          ? []
+          : await Promise.all(confirmed.reservations.map((r) => seatLabel(client, r)));
+        out.result(confirmed, () =>
+          confirmed.reservations
+            .map((r, i) => `reservation ${r.id} confirmed: ${summary(r, labels[i])}`)
+            .join("\n"),
         );
       }),
     );
 
-  for (const [name, description, verb] of [
-    ["confirm", "confirm a held seat: it is sold", "confirmed"],
-    ["release", "release a hold: the seat is free again", "released"],
-  ] as const) {
-    program
-      .command(name)
-      .description(description)
-      .argument("<reservation-id>", "the reservation's id", parseId)
-      .action((reservationId: number, _options: unknown, command: Command) =>
-        withContext(command, env, async ({ client, out, requireLogin }) => {
-          requireLogin();
-          const reservation = await client.reservations[name].mutate({ reservation_id: reservationId });
-          const label = out.json ? undefined : await seatLabel(client, reservation);
-          out.result(
-            reservation,
-            () => `reservation ${reservation.id} ${verb}: ${summary(reservation, label)}`,
-          );
-        }),
-      );
-  }
-
   program
-    .command("reservations")
-    .description("reservations")
+    .command("release")
+    .description("release a hold: the seat is free again")
+    .argument("<reservation-id>", "the reservation's id", parseId)
+    .action((reservationId: number, _options: unknown, command: Command) =>
+      withContext(command, env, async ({ client, out, requireLogin }) => {
+        requireLogin();
+        const reservation = await client.reservations.release.mutate({ reservation_id: reservationId });
+        const label = out.json ? undefined : await seatLabel(client, reservation);
+        out.result(
+          reservation,
+          () => `reservation ${reservation.id} released: ${summary(reservation, label)}`,
+        );
+      }),
+    );
+
+  const reservations = program.command("reservations").description("reservations");
+  reservations
+    .command("history")
+    .description("every change of a reservation, oldest first, and who made it")
+    .argument("<reservation-id>", "the reservation's id", parseId)
+    .action((reservationId: number, _options: unknown, command: Command) =>
+      withContext(command, env, async ({ client, out, requireLogin }) => {
+        requireLogin();
+        const history = await client.reservations.history.query({ reservation_id: reservationId });
+        out.result(history, () =>
+          table(
+            history.events.map((event) => [
+              localDateTime(event.at),
+              event.status,
+              event.actor_user_id === null ? "by the system" : `by user ${event.actor_user_id}`,
+            ]),
+          ),
+        );
+      }),
+    );
+  reservations
     .command("get")
     .description("one reservation, as it stands now")
     .argument("<reservation-id>", "the reservation's id", parseId)
@@ -82,6 +147,14 @@ export function registerReservationCommands(program: Command, env: Environment):
         );
       }),
     );
+}
+
+const minutesOf = (hold: Reservation) =>
+  Math.round((hold.hold_expiry.getTime() - hold.created_at.getTime()) / 60_000);
+
+/** Reservation ids given as separate arguments. */
+function parseIds(value: string, previous: number[] | undefined): number[] {
+  return [...(previous ?? []), parseId(value)];
 }
 
 function summary(reservation: Reservation, label: string | undefined): string {
