@@ -7,8 +7,8 @@ import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/d
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
-import { createSweeper } from "./sweeper.js";
 import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
+import { createSweeper } from "./sweeper.js";
 
 export interface RunningEventForge {
   url: string;

@@ -65,7 +65,7 @@ export async function startServerProcess(
   try {
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no server after 60 s:\n${output.join("")}`)), 60_000);
-      exited.then(() => reject(new Error(`the server exited:\n${output.join("")}`)));
+      void exited.then(() => reject(new Error(`the server exited:\n${output.join("")}`)));
       createInterface({ input: child.stdout }).on("line", (line) => {
         output.push(`${line}\n`);
         try {
