@@ -73,7 +73,7 @@ export interface ServerProcess {
 
 // Settings of the server that the benchmark decides; the rest of the environment is passed on.
 /**
- * The hold cap stays on (DESIGN §7), high enough for every fan's holds of a run: each fan holds
+ * The hold cap stays on (docs/design.md: Performance), high enough for every fan's holds of a run: each fan holds
  * dozens of seats of one show.
  */
 export const BENCH_MAX_HOLDS_PER_SHOW = 1_000;

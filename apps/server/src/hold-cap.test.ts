@@ -5,7 +5,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ServerProcess, startServerProcess } from "./test-process.js";
 
-// The hold cap is decided by the database, so it holds across instances (DESIGN §3, §11).
+// The hold cap is decided by the database, so it holds across instances (docs/design.md: Hold cap, Scale-out).
 
 let t: TestDatabase;
 let servers: ServerProcess[] = [];

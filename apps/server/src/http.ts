@@ -13,7 +13,7 @@ import { serveDocs } from "./docs.js";
 import { createRestHandler } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
-export const MAX_BODY_BYTES = 1_048_576;
+const MAX_BODY_BYTES = 1_048_576;
 
 export interface HttpServer {
   /** `http://host:port`, with the port actually bound (PORT=0 picks a free one). */

@@ -12,7 +12,7 @@ export interface Sweeper {
 }
 
 /**
- * Runs the expiry sweeper (DESIGN §3) every `intervalMs` (0: never): each sweep marks every lapsed
+ * Runs the expiry sweeper (docs/design.md) every `intervalMs` (0: never): each sweep marks every lapsed
  * hold EXPIRED (expireLapsedHolds). The next sweep is timed from the end of the last, so sweeps
  * never overlap; a failed sweep (the database away) is logged and the next one tries again.
  * `onExpired` hears how many holds each sweep expired (for the metrics).

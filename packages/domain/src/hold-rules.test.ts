@@ -20,7 +20,7 @@ import {
 } from "./testing.js";
 import type { Actor, User } from "./types.js";
 
-// The re-hold rule, the hold cap, multi-seat holds and confirms (DESIGN §3).
+// The re-hold rule, the hold cap, multi-seat holds and confirms (docs/design.md).
 
 const capped = { maxHoldsPerShow: 10 };
 const uncapped = { maxHoldsPerShow: 0 };

@@ -20,7 +20,7 @@ import {
 } from "./testing.js";
 import type { Actor, User } from "./types.js";
 
-// Every transition writes exactly its event (DESIGN §2, §3 Events), with who made it.
+// Every transition writes exactly its event (docs/design.md: Data model, Events), with who made it.
 
 const policy = { maxHoldsPerShow: 10 };
 let t: TestDatabase;

@@ -43,7 +43,7 @@ export type SeatSelector = { seat_id: number } | { show_id: number; seat_number:
 
 /** The rules of holding that come from the server's settings. */
 export interface HoldPolicy {
-  /** Active holds one user may have on one show (DESIGN §3); 0 = no cap. */
+  /** Active holds one user may have on one show (docs/design.md); 0 = no cap. */
   maxHoldsPerShow: number;
 }
 
@@ -341,7 +341,7 @@ export async function getReservationHistory(
 }
 
 /**
- * The expiry sweeper's work (DESIGN §3): marks every lapsed hold EXPIRED, in batches of at most
+ * The expiry sweeper's work (docs/design.md): marks every lapsed hold EXPIRED, in batches of at most
  * `batchSize` holds of one show, each batch one statement that skips rows others have locked (so
  * several instances share the work and never expire one hold twice). Stops after `maxBatches`,
  * so one sweep stays bounded while holds lapse faster than it runs. Returns how many it expired.

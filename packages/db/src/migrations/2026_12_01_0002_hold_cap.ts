@@ -1,7 +1,7 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * The hold cap per user and show (DESIGN §3), decided by the database: each active hold occupies
+ * The hold cap per user and show (docs/design.md), decided by the database: each active hold occupies
  * one numbered slot of its user and show, and a partial unique index lets one hold only per slot.
  * A hold takes a free slot from 1..cap in the statement that inserts it, so concurrent holds by
  * one user (on any number of server instances) can never leave more than the cap: two racing for
