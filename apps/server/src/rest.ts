@@ -1,5 +1,11 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, httpStatusOfTransportCode, restRouter, transportErrorBody } from "@eventforge/api";
+import {
+  type Context,
+  httpStatusOfTransportCode,
+  responseHeadersOf,
+  restRouter,
+  transportErrorBody,
+} from "@eventforge/api";
 import type { TRPCError } from "@trpc/server";
 import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openapi";
 
@@ -19,7 +25,8 @@ export function createRestHandler(adapter: {
     maxBodySize: adapter.maxBodySize,
     createContext: adapter.createContext,
     onError: ({ error, path }) => adapter.onError({ error, path }),
-    responseMeta: ({ errors }) => (errors[0] ? { status: httpStatusOfTransportCode(errors[0].code) } : {}),
+    responseMeta: ({ errors }) =>
+      errors[0] ? { status: httpStatusOfTransportCode(errors[0].code), headers: responseHeadersOf(errors) } : {},
   });
   const routes = routeTable(adapter.document);
 

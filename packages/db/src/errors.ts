@@ -11,3 +11,15 @@ export const isUniqueViolation = (error: unknown, constraint?: string) =>
 /** PostgreSQL SQLSTATE 23503 for the named foreign key. */
 export const isForeignKeyViolation = (error: unknown, constraint: string) =>
   isPgError(error, "23503", constraint);
+
+/**
+ * The database could not be reached, or stopped answering: no connection in time, a connection
+ * lost, no answer within the query timeout. These are what pg reports without a SQLSTATE; the api
+ * package answers them (and the connection SQLSTATEs) with 503 DATABASE_UNAVAILABLE.
+ */
+export class DatabaseUnreachableError extends Error {
+  constructor(what: string, cause?: unknown) {
+    super(cause instanceof Error ? `${what}: ${cause.message}` : what, { cause });
+    this.name = "DatabaseUnreachableError";
+  }
+}

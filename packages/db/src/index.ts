@@ -5,7 +5,8 @@ export {
   type Database,
   inTransaction,
   migrateToLatest,
+  pingDatabase,
 } from "./create-db.js";
-export { isForeignKeyViolation, isUniqueViolation } from "./errors.js";
+export { DatabaseUnreachableError, isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";
 export * from "./queries/index.js";

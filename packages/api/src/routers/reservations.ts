@@ -1,10 +1,10 @@
 import { confirmReservation, getReservation, holdSeat, releaseReservation } from "@eventforge/domain";
 import { restRoute } from "../rest.js";
 import { holdInput, reservationIdInput, reservationSchema, restHoldInput } from "../schemas.js";
-import { router, signedInProcedure } from "../trpc.js";
+import { holdRateLimitedProcedure, router, signedInProcedure } from "../trpc.js";
 
 /** The seed's REST hold, `POST /reservations/{user_id}/hold`: the service of `reservations.hold`. */
-export const restHoldProcedure = signedInProcedure
+export const restHoldProcedure = holdRateLimitedProcedure
   .meta(
     restRoute("POST", "/reservations/{user_id}/hold", {
       summary: "Hold a seat for 1–20 minutes (default 10)",
@@ -22,6 +22,7 @@ export const restHoldProcedure = signedInProcedure
         "SEAT_TAKEN",
         "SHOW_STARTED",
       ],
+      throttled: true,
     }),
   )
   .input(restHoldInput)
@@ -29,7 +30,7 @@ export const restHoldProcedure = signedInProcedure
   .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor));
 
 export const reservationsRouter = router({
-  hold: signedInProcedure
+  hold: holdRateLimitedProcedure
     .input(holdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seat } }) =>
