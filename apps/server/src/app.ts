@@ -46,7 +46,8 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
 
   const db = createDb(databaseUrl, {
     maxConnections: config.poolSize,
-    onConnectionError: (error) => logger.warn({ err: error }, "database connection lost; it will be replaced"),
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, "database connection lost; it will be replaced"),
   });
   let redis: Redis | undefined;
   try {
@@ -57,7 +58,9 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     if (config.redisUrl) {
       // Fail fast while Redis is down: the limits fall back to this process's memory meanwhile.
       redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-      redis.on("error", (error) => logger.warn({ err: error }, "redis unavailable; rate limits count locally"));
+      redis.on("error", (error) =>
+        logger.warn({ err: error }, "redis unavailable; rate limits count locally"),
+      );
       store = { kind: "redis", client: redis };
     }
     const background: BackgroundWork[] = [];
@@ -65,7 +68,11 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
       // Instances on one database share their limits, and only theirs, whichever the store.
-      rateLimits: createRateLimits(store, config.rates, `eventforge:${new URL(databaseUrl).pathname.slice(1)}`),
+      rateLimits: createRateLimits(
+        store,
+        config.rates,
+        `eventforge:${new URL(databaseUrl).pathname.slice(1)}`,
+      ),
       host: config.host,
       port: config.port,
       logger,
@@ -120,7 +127,10 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
 async function stopBefore(work: BackgroundWork, deadline: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${work.name} still running at the deadline`)), deadline - Date.now());
+    timer = setTimeout(
+      () => reject(new Error(`${work.name} still running at the deadline`)),
+      deadline - Date.now(),
+    );
   });
   try {
     await Promise.race([work.stop(), late]);

@@ -363,7 +363,9 @@ describe("malformed HTTP requests", () => {
   });
 
   it("an unreachable database is a 503 DATABASE_UNAVAILABLE with Retry-After, on both surfaces", async () => {
-    const unreachable = createDb("postgres://nobody:secret@127.0.0.1:1/nowhere", { connectionTimeoutMs: 500 });
+    const unreachable = createDb("postgres://nobody:secret@127.0.0.1:1/nowhere", {
+      connectionTimeoutMs: 500,
+    });
     const broken = await startServerOver(unreachable);
     try {
       for (const path of ["/trpc/shows.list", "/shows/"]) {

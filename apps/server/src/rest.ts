@@ -26,7 +26,9 @@ export function createRestHandler(adapter: {
     createContext: adapter.createContext,
     onError: ({ error, path }) => adapter.onError({ error, path }),
     responseMeta: ({ errors }) =>
-      errors[0] ? { status: httpStatusOfTransportCode(errors[0].code), headers: responseHeadersOf(errors) } : {},
+      errors[0]
+        ? { status: httpStatusOfTransportCode(errors[0].code), headers: responseHeadersOf(errors) }
+        : {},
   });
   const routes = routeTable(adapter.document);
 

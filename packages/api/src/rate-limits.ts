@@ -76,7 +76,11 @@ const DEFAULT_LOGIN_FAILURES = { points: 10, windowSeconds: 15 * 60 };
  * The limiters over one store. `namespace` keeps the keys of deployments that share a Redis apart
  * (the server passes its database's name: instances on one database share their limits).
  */
-export function createRateLimits(store: RateLimitStore, rates: RateSettings, namespace = "eventforge"): RateLimits {
+export function createRateLimits(
+  store: RateLimitStore,
+  rates: RateSettings,
+  namespace = "eventforge",
+): RateLimits {
   const limiter = (name: string, points: number, windowSeconds: number) =>
     createRateLimiter(store, { name, points, windowSeconds }, namespace);
   const failures = rates.loginFailures ?? DEFAULT_LOGIN_FAILURES;

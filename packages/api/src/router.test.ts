@@ -25,7 +25,8 @@ let bob: User;
 
 // The limits of a server, in this file's database; sign-in failures lowered to 3 to test them.
 let rateLimits: RateLimits;
-const callerAs = (actor: Actor | null) => createCaller(createContextInner({ db: t.db, tokens, rateLimits, actor }));
+const callerAs = (actor: Actor | null) =>
+  createCaller(createContextInner({ db: t.db, tokens, rateLimits, actor }));
 let anonymous: ReturnType<typeof callerAs>;
 let asAdmin: ReturnType<typeof callerAs>;
 let asAlice: ReturnType<typeof callerAs>;
@@ -35,7 +36,12 @@ beforeAll(async () => {
   t = await createTestDatabase();
   rateLimits = createRateLimits(
     { kind: "postgres", db: t.db },
-    { holdsPerMinute: 1_000, signupsPerHour: 1_000, loginsPerHour: 1_000, loginFailures: { points: 3, windowSeconds: 900 } },
+    {
+      holdsPerMinute: 1_000,
+      signupsPerHour: 1_000,
+      loginsPerHour: 1_000,
+      loginFailures: { points: 3, windowSeconds: 900 },
+    },
   );
   ({ admin, alice, bob } = await seedCast(t.db));
   anonymous = callerAs(null);

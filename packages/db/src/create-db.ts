@@ -71,7 +71,11 @@ export function createDb(connectionString: string, options: CreateDbOptions = {}
       if (!lostConnections.has(client)) lostConnections.set(client, error);
     });
   });
-  const guarded = new GuardedPool(pool, options.queryTimeoutMs ?? statementTimeoutMs + 500, onConnectionError);
+  const guarded = new GuardedPool(
+    pool,
+    options.queryTimeoutMs ?? statementTimeoutMs + 500,
+    onConnectionError,
+  );
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded }) });
 }
 
@@ -126,7 +130,9 @@ class GuardedClient implements PostgresPoolClient {
     return new Promise((resolve, reject) => {
       // pg's own query_timeout leaves the silent connection in use; this one discards it.
       const timer = setTimeout(() => {
-        const error = new DatabaseUnreachableError(`no answer from the database in ${this.queryTimeoutMs} ms`);
+        const error = new DatabaseUnreachableError(
+          `no answer from the database in ${this.queryTimeoutMs} ms`,
+        );
         lostConnections.set(client, error);
         this.onConnectionError(error);
         reject(error);
@@ -139,7 +145,11 @@ class GuardedClient implements PostgresPoolClient {
         (error: unknown) => {
           clearTimeout(timer);
           const failure = lostConnections.get(client);
-          reject(failure && failure !== error ? new DatabaseUnreachableError("database connection lost", error) : error);
+          reject(
+            failure && failure !== error
+              ? new DatabaseUnreachableError("database connection lost", error)
+              : error,
+          );
         },
       );
     });

@@ -59,9 +59,9 @@ describe("access tokens", () => {
     );
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
-    await expect(verifyAccessToken({ ...signer, secret: randomBytes(32) }, access_token)).rejects.toBeInstanceOf(
-      InvalidTokenError,
-    );
+    await expect(
+      verifyAccessToken({ ...signer, secret: randomBytes(32) }, access_token),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
     await new Promise((r) => setTimeout(r, 2_000));
     await expect(verifyAccessToken(signer, access_token)).rejects.toBeInstanceOf(TokenExpiredError);
   });
@@ -82,12 +82,15 @@ describe("access tokens", () => {
       { iat: now + 3_600, exp: now + 3_600 + signer.ttlSeconds },
       { exp: now + 60 },
     ]) {
-      await expect(verifyAccessToken(signer, await longLived(claims)), JSON.stringify(claims)).rejects.toBeInstanceOf(
-        InvalidTokenError,
-      );
+      await expect(
+        verifyAccessToken(signer, await longLived(claims)),
+        JSON.stringify(claims),
+      ).rejects.toBeInstanceOf(InvalidTokenError);
     }
     // Exactly the configured lifetime is fine.
-    expect(await verifyAccessToken(signer, await longLived({ iat: now, exp: now + signer.ttlSeconds }))).toEqual({
+    expect(
+      await verifyAccessToken(signer, await longLived({ iat: now, exp: now + signer.ttlSeconds })),
+    ).toEqual({
       userId: 1,
       role: "admin",
     });

@@ -20,7 +20,10 @@ export const authRouter = router({
       // Every attempt counts against its address (across emails) and against its (address, email)
       // pair before the password is checked, so concurrent guesses cannot slip past either limit;
       // a success clears the pair's count.
-      await ctx.rateLimits.loginsPerAddress.consume(ctx.clientAddress ?? "local", "too many sign-ins from this address");
+      await ctx.rateLimits.loginsPerAddress.consume(
+        ctx.clientAddress ?? "local",
+        "too many sign-ins from this address",
+      );
       const key = loginFailureKey(ctx.clientAddress, input.email);
       await ctx.rateLimits.loginFailures.consume(key, "too many failed sign-ins");
       const session = await login(ctx.db, ctx.tokens, input);

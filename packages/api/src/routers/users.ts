@@ -16,7 +16,10 @@ export const usersRouter = router({
     .input(createUserInput)
     .output(userSchema)
     .mutation(async ({ ctx, input }) => {
-      await ctx.rateLimits.signups.consume(ctx.clientAddress ?? "local", "too many sign-ups from this address");
+      await ctx.rateLimits.signups.consume(
+        ctx.clientAddress ?? "local",
+        "too many sign-ups from this address",
+      );
       return createUser(ctx.db, input);
     }),
 });
