@@ -264,7 +264,7 @@ describe("rate limits", () => {
         60,
       );
       // The count (the refused attempt included) is in Redis, under this database's namespace, not
-    // in the rate_limits table.
+      // in the rate_limits table.
       const redis = new Redis(redisUrl);
       try {
         expect(await redis.get(`eventforge:${first.t.name}:holds:${fan.id}`)).toBe("3");

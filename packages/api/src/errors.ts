@@ -93,6 +93,15 @@ export const DATABASE_RETRY_AFTER_SECONDS = 2;
  * statement cancelled by statement_timeout (57014: the database did not answer in time).
  */
 const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);
+/** Socket errors (Node's codes) that reach a query when its connection breaks. */
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /**
  * Whether a failure means "the database is unavailable" (503 DATABASE_UNAVAILABLE) rather than a
@@ -102,7 +111,10 @@ const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "5701
 export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof DatabaseUnreachableError) return true;
   const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" && (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code));
+  return (
+    typeof code === "string" &&
+    (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_ERROR_CODES.has(code))
+  );
 }
 
 /**

@@ -29,5 +29,5 @@ export { type AppRouter, appRouter, createCaller, restRouter } from "./root.js";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
-export { assertInputDepth } from "./input-depth.js";
+export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
 export { createOpenApiDocument } from "./openapi.js";

@@ -144,12 +144,9 @@ class GuardedClient implements PostgresPoolClient {
         },
         (error: unknown) => {
           clearTimeout(timer);
-          const failure = lostConnections.get(client);
-          reject(
-            failure && failure !== error
-              ? new DatabaseUnreachableError("database connection lost", error)
-              : error,
-          );
+          // The connection failed under this query (pg rejects it with the socket's own error).
+          const lost = lostConnections.has(client);
+          reject(lost ? new DatabaseUnreachableError("database connection lost", error) : error);
         },
       );
     });
