@@ -113,8 +113,8 @@ function csvCells(line: string): string[] {
 }
 
 /**
- * The spelling the server stores (trimmed, whitespace runs collapsed, uppercased; DESIGN §3), used
- * only to find repeats and seats already on the show before anything is sent.
+ * The spelling the server stores (trimmed, whitespace runs collapsed, uppercased; docs/design.md,
+ * Seat labels), used only to find repeats and seats already on the show before anything is sent.
  */
 export const comparable = (label: string) => label.trim().replace(/\s+/gu, " ").toUpperCase();
 

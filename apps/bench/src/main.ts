@@ -51,7 +51,6 @@ interface World {
   pool: pg.Pool;
   admin: EventForgeClient;
   anonymous: EventForgeClient;
-  /** One signed-in client per user, and the users' ids, index for index. */
   /** The signed-in customers, each with a client of their own. */
   fans: Fan[];
   cpu(): Promise<CpuTimes>;

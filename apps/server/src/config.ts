@@ -29,7 +29,8 @@ const envSchema = z
     EVENTFORGE_ADMIN_EMAIL: z.email().optional(),
     EVENTFORGE_ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
     LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
-    // On-sale limits and background work (DESIGN §3, §5, §9, §10); 0 turns a limit or the sweeper off.
+    // On-sale limits and background work (docs/design.md: Hold cap, Expiry sweeper, Idempotency keys,
+    // Abuse limits, Running); 0 turns a limit or the sweeper off.
     EVENTFORGE_MAX_HOLDS_PER_SHOW: count(1_000).default(10),
     EVENTFORGE_SWEEP_INTERVAL_MS: count(3_600_000).default(1_000),
     EVENTFORGE_MAX_BATCH: z.coerce.number().int().min(1).max(1_000).default(10),

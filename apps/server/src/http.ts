@@ -18,7 +18,7 @@ import { serveDocs } from "./docs.js";
 import { createRestHandler } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
-export const MAX_BODY_BYTES = 1_048_576;
+const MAX_BODY_BYTES = 1_048_576;
 
 /** DESIGN §10: a client has this long to send its headers, and this long for the whole request. */
 const HEADERS_TIMEOUT_MS = 10_000;

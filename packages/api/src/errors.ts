@@ -60,7 +60,7 @@ export const ERROR_REASONS: readonly ErrorReason[] = [
 
 /**
  * The HTTP status of a failure around a procedure: tRPC's, except that a body of another media type
- * is a 400 like any other malformed body (DESIGN §4 lists no 415).
+ * is a 400 like any other malformed body (docs/design.md, Errors, lists no 415).
  */
 export function httpStatusOfTransportCode(code: TRPC_ERROR_CODE_KEY): number {
   if (code === "UNSUPPORTED_MEDIA_TYPE") return 400;

@@ -2,7 +2,7 @@ import { HOLD_MINUTES, normalizeSeatLabel } from "@eventforge/domain";
 import { z } from "zod";
 
 // One set of schemas, used by the procedures, the REST surface and (as types) the client.
-// Field names are the wire contract of DESIGN §2: snake_case.
+// Field names are the wire contract (docs/design.md, Data model): snake_case.
 
 const PG_INT_MAX = 2_147_483_647;
 export const id = z.number().int().positive().max(PG_INT_MAX);

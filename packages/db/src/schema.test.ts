@@ -47,7 +47,7 @@ const reserve = (seatId: number, status: string, showIdOverride = showId) =>
   `.execute(t.db);
 
 describe("schema", () => {
-  it("has the partial unique index unique_active_reservation_per_seat exactly as DESIGN §2 says", async () => {
+  it("has the partial unique index unique_active_reservation_per_seat as docs/design.md says", async () => {
     const { rows } = await sql<{ indexdef: string }>`
       SELECT indexdef FROM pg_indexes WHERE indexname = 'unique_active_reservation_per_seat'
     `.execute(t.db);

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { getAvailability } from "./availability.js";
 import {
   DomainError,
@@ -244,22 +244,42 @@ describe("confirmReservation", () => {
   });
 
   it("compares the expiry with database time read after the lock, however long the wait", async () => {
-    // Another transaction holds the row lock (changing nothing) across the expiry instant. A
-    // confirm sent before the expiry gets the lock after it: the hold has lapsed by then.
+    // Another transaction holds the row lock across the expiry instant. A confirm sent before the
+    // expiry gets the lock after it: the hold has lapsed by then. So that no step has to finish
+    // within a time limit, the lock holder moves the expiry a moment ahead only once the confirm
+    // is waiting for the lock, and lets go only once database time has passed it.
     const held = await newHold("C6");
-    await setHoldExpiry(t.db, held.id, 400);
-    let locked!: () => void;
-    const lockTaken = new Promise<void>((resolve) => {
+    let locked!: (pid: number) => void;
+    const lockTaken = new Promise<number>((resolve) => {
       locked = resolve;
+    });
+    let confirmWaits!: () => void;
+    const confirmWaiting = new Promise<void>((resolve) => {
+      confirmWaits = resolve;
     });
     const blocker = t.db.transaction().execute(async (tx) => {
       await sql`SELECT id FROM reservations WHERE id = ${held.id} FOR UPDATE`.execute(tx);
-      locked();
-      await new Promise((r) => setTimeout(r, 1_000));
+      const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(tx);
+      locked(rows[0]?.pid ?? 0);
+      await confirmWaiting;
+      const expiry = await setHoldExpiry(tx, held.id, 200);
+      await sql`SELECT pg_sleep(extract(epoch FROM ${expiry}::timestamptz - clock_timestamp()) + 0.05)`.execute(
+        tx,
+      );
     });
-    await lockTaken;
+    const blockerPid = await lockTaken;
     const sentAt = await dbNow();
     const confirm = confirmReservation(t.db, { reservation_id: held.id }, asAlice).catch((e: unknown) => e);
+    await vi.waitUntil(
+      async () => {
+        const { rows } = await sql<{ waiting: boolean }>`
+          SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE ${blockerPid} = ANY (pg_blocking_pids(pid))) AS waiting
+        `.execute(t.db);
+        return rows[0]?.waiting;
+      },
+      { timeout: 20_000, interval: 20 },
+    );
+    confirmWaits();
     await blocker;
     const outcome = await confirm;
     const stored = await storedReservation(t.db, held.id);

@@ -5,7 +5,7 @@ import {
   inTransaction,
   isUniqueViolation,
   lockShowForSeatChanges,
-  listSeats as selectSeats,
+  selectSeatsOfShow,
 } from "@eventforge/db";
 import { DuplicateSeatLabelError, ShowNotFoundError } from "./errors.js";
 import {
@@ -58,7 +58,7 @@ export async function addSeats(
 }
 
 export async function listSeats(db: Database, showId: number): Promise<{ seats: Seat[] }> {
-  const seats = await selectSeats(db, showId);
+  const seats = await selectSeatsOfShow(db, showId);
   // Seats prove their show exists; only an empty list needs the second look (404 or no seats yet).
   if (seats.length === 0) await getShow(db, showId);
   return { seats };

@@ -1,4 +1,4 @@
-import { type Database, findShow, insertShow, listShows as selectShows } from "@eventforge/db";
+import { type Database, findShow, insertShow, selectShowsPage } from "@eventforge/db";
 import { ShowNotFoundError } from "./errors.js";
 import type { Show } from "./types.js";
 
@@ -21,7 +21,7 @@ export async function listShows(
   page: { limit: number; cursor?: number | undefined },
 ): Promise<{ items: Show[]; next_cursor: number | null }> {
   const offset = page.cursor ?? 0;
-  const rows = await selectShows(db, { offset, limit: page.limit + 1 });
+  const rows = await selectShowsPage(db, { offset, limit: page.limit + 1 });
   const items = rows.slice(0, page.limit);
   return { items, next_cursor: rows.length > page.limit ? offset + page.limit : null };
 }

@@ -42,7 +42,7 @@ export async function getUser(db: Database, userId: number): Promise<User> {
 }
 
 /** Checks email and password; every failure is the same "invalid credentials". */
-export async function authenticate(db: Database, credentials: { email: string; password: string }) {
+async function authenticate(db: Database, credentials: { email: string; password: string }) {
   const found = await findUserCredentialsByEmail(db, credentials.email);
   const ok = await verifyPassword(found?.password_hash ?? (await decoyPasswordHash()), credentials.password);
   if (!found || !ok) throw new InvalidCredentialsError();

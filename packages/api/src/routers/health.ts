@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { router, signedInProcedure } from "../trpc.js";
 
-// Not in DESIGN: a signed-in no-op for liveness checks and the benchmark's ceiling. It goes
+// Not in docs/design.md: a signed-in no-op for liveness checks and the benchmark's ceiling. It goes
 // through the same transport, context (token verification) and middleware as every procedure,
 // and touches no database.
 const pingOutput = z.object({ ok: z.literal(true) });

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * Reservations get a history (DESIGN §2, §3 Events, §8): one `reservation_events` row per state
- * change, written by a trigger in the statement that makes the change, so no code path can forget
- * it; every event is announced with NOTIFY seat_changes on commit. Also: bigint reservation ids,
- * and checks that refuse rows no operation can produce.
+ * Reservations get a history (docs/design.md: Data model, Events, Live availability): one
+ * `reservation_events` row per state change, written by a trigger in the statement that makes the
+ * change, so no code path can forget it; every event is announced with NOTIFY seat_changes on
+ * commit. Also: bigint reservation ids, and checks that refuse rows no operation can produce.
  *
  * Frozen once landed: change the schema with a new, later-dated migration.
  */
@@ -38,7 +38,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       at timestamptz NOT NULL
     )
   `.execute(db);
-  // A show's feed, resumed after an event id (§8); a reservation's history, oldest first.
+  // A show's live feed, resumed after an event id; a reservation's history, oldest first.
   await sql`CREATE INDEX reservation_events_show_id_id_idx ON reservation_events (show_id, id)`.execute(db);
   await sql`CREATE INDEX reservation_events_reservation_id_id_idx ON reservation_events (reservation_id, id)`.execute(
     db,

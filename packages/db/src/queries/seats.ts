@@ -43,7 +43,7 @@ export function insertSeatsStatement(showId: number, seats: readonly NewSeatRow[
 }
 
 /** A show's seats in natural order (A2 before A10). */
-export function listSeats(db: Kysely<DB>, showId: number) {
+export function selectSeatsOfShow(db: Kysely<DB>, showId: number) {
   return db
     .selectFrom("seats")
     .select(["id", "show_id", "seat_number"])

@@ -16,7 +16,7 @@ export function findShow(db: Kysely<DB>, id: number) {
 }
 
 /** Shows by start time (then id), one page; fetch `limit + 1` to learn whether more follow. */
-export function listShows(db: Kysely<DB>, page: { offset: number; limit: number }) {
+export function selectShowsPage(db: Kysely<DB>, page: { offset: number; limit: number }) {
   return db
     .selectFrom("shows")
     .selectAll()

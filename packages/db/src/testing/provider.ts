@@ -14,7 +14,7 @@ export interface TestPostgres {
 }
 
 /**
- * Picks the PostgreSQL that integration tests run against, in DESIGN §6 order:
+ * Picks the PostgreSQL that integration tests run against, in the order of docs/design.md, Tests:
  * an existing server named by TEST_DATABASE_URL, else a Docker engine through testcontainers,
  * else embedded PostgreSQL. Never a mock.
  */

@@ -2,7 +2,7 @@ import { createServer, type Server, Socket } from "node:net";
 
 /**
  * A TCP proxy for fault tests: put it between a server and PostgreSQL, then cut or stall the
- * link for real (DESIGN §5 Faults) without touching the database server itself.
+ * link for real (docs/design.md, Running: Faults) without touching the database server itself.
  */
 export interface TcpProxy {
   /** The local port that forwards to the target. */
