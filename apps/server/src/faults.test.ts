@@ -2,11 +2,12 @@
 // cuts (3 s) and stalls (8 s) while customers hold and confirm. The process must live, answer 503
 // DATABASE_UNAVAILABLE with Retry-After within 5 s, keep serving what needs no database, recover
 // by itself, and leave the data consistent.
+
+import { setTimeout as delay } from "node:timers/promises";
 import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@eventforge/db/testing";
 import { seedShow, seedUser, TEST_PASSWORD } from "@eventforge/domain/testing";
-import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ServerProcess, SERVER_DIR, servingUrl, spawnServer } from "./process-harness.js";
+import { SERVER_DIR, type ServerProcess, servingUrl, spawnServer } from "./process-harness.js";
 
 /** The contract, and what a loaded 2-core machine may add to it. */
 const CONTRACT_MS = 5_000;

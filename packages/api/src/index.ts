@@ -20,8 +20,8 @@ export {
 export {
   createRateLimits,
   type RateLimitPolicy,
-  type RateLimits,
   type RateLimitStore,
+  type RateLimits,
   type RateSettings,
   UNLIMITED_RATES,
 } from "./rate-limits.js";

@@ -71,9 +71,9 @@ describe("access tokens", () => {
     );
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
-    await expect(verifyAccessToken({ ...signer, secret: randomBytes(32) }, access_token)).rejects.toBeInstanceOf(
-      InvalidTokenError,
-    );
+    await expect(
+      verifyAccessToken({ ...signer, secret: randomBytes(32) }, access_token),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
     // Valid until the last millisecond before `exp`, remembered or not; refused from `exp` on.
     vi.setSystemTime(start.getTime() + 999);
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
