@@ -49,12 +49,12 @@ export function inTransaction<T>(db: Database, work: (tx: Transaction<DB>) => Pr
  * DatabaseUnreachableError.
  */
 export function createDb(connectionString: string, options: CreateDbOptions = {}): Database {
-  const statementTimeoutMs = options.statementTimeoutMs ?? 3_000;
+  const statementTimeoutMs = options.statementTimeoutMs ?? 4_000;
   const onConnectionError = options.onConnectionError ?? (() => {});
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 2_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 3_000,
     statement_timeout: statementTimeoutMs,
     // A transaction left open by a crashed request must not hold row locks forever.
     idle_in_transaction_session_timeout: 30_000,
