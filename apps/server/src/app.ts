@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { createLoginThrottle } from "@eventforge/api";
+import { createRateLimits, type RateLimitStore } from "@eventforge/api";
 import { createDb, type Database, ensureDatabase, migrateToLatest } from "@eventforge/db";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@eventforge/db/embedded";
 import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/domain";
+import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
@@ -12,7 +13,17 @@ import { createSweeper } from "./sweeper.js";
 
 export interface RunningEventForge {
   url: string;
-  /** Closes the HTTP server, then the pool, then the embedded database (if any). */
+  /** The shutdown sequence (see `shutDown`); resolves when everything is closed. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Work that runs beside the requests (the expiry sweeper, the LISTEN connection, live streams).
+ * Whoever starts such work adds it to the instance's list; a shutdown stops it after new
+ * connections are refused and before the pool closes, in reverse order of starting.
+ */
+export interface BackgroundWork {
+  name: string;
   stop(): Promise<void>;
 }
 
@@ -34,39 +45,102 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
   }
 
-  const db = createDb(databaseUrl, { maxConnections: config.poolSize });
+  const db = createDb(databaseUrl, {
+    maxConnections: config.poolSize,
+    onConnectionError: (error) =>
+      logger.warn({ err: error }, "database connection lost; it will be replaced"),
+  });
+  let redis: Redis | undefined;
   try {
     await migrateToLatest(db);
     const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
     await bootstrapAdmin(db, config, logger);
+    let store: RateLimitStore = { kind: "postgres", db };
+    if (config.redisUrl) {
+      // Fail fast while Redis is down: the limits fall back to this process's memory meanwhile.
+      redis = new Redis(config.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      redis.on("error", (error) =>
+        logger.warn({ err: error }, "redis unavailable; rate limits count locally"),
+      );
+      store = { kind: "redis", client: redis };
+    }
+    const background: BackgroundWork[] = [];
     const http = await startHttpServer({
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
-      loginThrottle: createLoginThrottle(),
       maxHoldsPerShow: config.maxHoldsPerShow,
+      // Instances on one database share their limits, and only theirs, whichever the store.
+      rateLimits: createRateLimits(
+        store,
+        config.rates,
+        `eventforge:${new URL(databaseUrl).pathname.slice(1)}`,
+      ),
       host: config.host,
       port: config.port,
       logger,
+      maxBatch: config.maxBatch,
+      trustProxyHops: config.trustProxyHops,
     });
     const sweeper = createSweeper({ db, intervalMs: config.sweepIntervalMs, logger });
     sweeper.start();
+    background.push({ name: "expiry sweeper", stop: () => sweeper.stop() });
     logger.info(
       { url: http.url, docs: `${http.url}/docs`, database: embedded ? "embedded" : "DATABASE_URL" },
       "EventForge is serving /trpc",
     );
+
+    let stopping: Promise<void> | undefined;
+    /**
+     * DESIGN §5 Shutdown, in this order; EVENTFORGE_SHUTDOWN_TIMEOUT_MS bounds the waiting.
+     * The pool and the databases close only after nothing can use them any more.
+     */
+    const shutDown = async () => {
+      const started = Date.now();
+      const deadline = started + config.shutdownTimeoutMs;
+      // 1. /readyz answers 503, new connections are refused, kept-alive ones get Connection: close.
+      http.stopAccepting();
+      // 2. Stop background work (live streams end, so their requests finish too).
+      for (const work of [...background].reverse()) {
+        await stopBefore(work, deadline).catch((error: unknown) =>
+          logger.warn({ err: error, work: work.name }, "background work did not stop cleanly"),
+        );
+      }
+      // 3. Requests in flight finish; at the deadline whatever is left is closed.
+      const { forced } = await http.drain(deadline);
+      logger.info({ drainMs: Date.now() - started, forcedConnections: forced }, "requests drained");
+      // 4. The pool (and the rate limits' Redis client), then 5. the embedded database.
+      redis?.disconnect();
+      await db.destroy();
+      await embedded?.stop();
+    };
     return {
       url: http.url,
-      stop: async () => {
-        await http.close();
-        await sweeper.stop();
-        await db.destroy();
-        await embedded?.stop();
+      stop: () => {
+        stopping ??= shutDown();
+        return stopping;
       },
     };
   } catch (error) {
+    redis?.disconnect();
     await db.destroy();
     await embedded?.stop();
     throw error;
+  }
+}
+
+/** `work.stop()`, given up on (rejecting) at the shutdown deadline. */
+async function stopBefore(work: BackgroundWork, deadline: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${work.name} still running at the deadline`)),
+      deadline - Date.now(),
+    );
+  });
+  try {
+    await Promise.race([work.stop(), late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -1,6 +1,6 @@
 // End to end: the real server (HTTP, tRPC standalone adapter, real PostgreSQL) driven by the
 // real client package over real HTTP.
-import { createLoginThrottle } from "@eventforge/api";
+import { createRateLimits, UNLIMITED_RATES } from "@eventforge/api";
 import {
   createEventForgeClient,
   type EventForgeClient,
@@ -12,7 +12,7 @@ import type { TestDatabase } from "@eventforge/db/testing";
 import { issueAccessToken } from "@eventforge/domain";
 import { setHoldExpiry, settle } from "@eventforge/domain/testing";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startHttpServer } from "./http.js";
 import {
   TEST_ADMIN as ADMIN,
@@ -326,28 +326,64 @@ describe("malformed HTTP requests", () => {
     });
   });
 
-  it("an unexpected failure is a 500 that says nothing about its cause", async () => {
-    const unreachable = createDb("postgres://nobody:secret@127.0.0.1:1/nowhere", {
-      connectionTimeoutMs: 500,
-    });
-    const broken = await startHttpServer({
-      db: unreachable,
+  async function startServerOver(db: ReturnType<typeof createDb>) {
+    const server = await startHttpServer({
+      db,
       tokens: { secret: new TextEncoder().encode(JWT_SECRET), ttlSeconds: 60 },
-      loginThrottle: createLoginThrottle(),
       maxHoldsPerShow: 10,
+      rateLimits: createRateLimits({ kind: "postgres", db }, UNLIMITED_RATES),
       host: "127.0.0.1",
       port: 0,
       logger,
+      maxBatch: 10,
+      trustProxyHops: 0,
     });
+    return {
+      url: server.url,
+      close: async () => {
+        server.stopAccepting();
+        await server.drain(Date.now());
+        await db.destroy();
+      },
+    };
+  }
+
+  it("an unexpected failure is a 500 that says nothing about its cause", async () => {
+    // A real database without EventForge's tables: every query fails with "relation does not exist".
+    const empty = createDb(inject("eventforgePostgres").adminUrl);
+    const broken = await startServerOver(empty);
     try {
       const response = await fetch(`${broken.url}/trpc/shows.list`);
       expect(response.status).toBe(500);
       const text = await response.text();
       expect(text).toContain("internal server error");
-      expect(text).not.toMatch(/ECONNREFUSED|nowhere|secret|stack|at /u);
+      expect(text).not.toMatch(/relation|does not exist|42P01|stack|at /u);
     } finally {
       await broken.close();
-      await unreachable.destroy();
+    }
+  });
+
+  it("an unreachable database is a 503 DATABASE_UNAVAILABLE with Retry-After, on both surfaces", async () => {
+    const unreachable = createDb("postgres://nobody:secret@127.0.0.1:1/nowhere", {
+      connectionTimeoutMs: 500,
+    });
+    const broken = await startServerOver(unreachable);
+    try {
+      for (const path of ["/trpc/shows.list", "/shows/"]) {
+        const response = await fetch(`${broken.url}${path}`);
+        expect(response.status, path).toBe(503);
+        expect(Number(response.headers.get("retry-after")), path).toBeGreaterThanOrEqual(1);
+        const text = await response.text();
+        expect(text, path).toContain("DATABASE_UNAVAILABLE");
+        expect(text, path).not.toMatch(/ECONNREFUSED|nowhere|secret|stack|at /u);
+      }
+      // What needs no database keeps working; readiness says why it is not ready.
+      expect((await fetch(`${broken.url}/healthz`)).status).toBe(200);
+      const ready = await fetch(`${broken.url}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.json()).toEqual({ ready: false, reason: expect.any(String) });
+    } finally {
+      await broken.close();
     }
   });
 });

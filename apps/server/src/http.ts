@@ -3,52 +3,106 @@ import type { AddressInfo } from "node:net";
 import {
   appRouter,
   type ContextDeps,
-  createHttpContextFactory,
+  createContextFactory,
   createOpenApiDocument,
+  domainErrorToTRPCError,
+  responseHeadersOf,
 } from "@eventforge/api";
+import { pingDatabase } from "@eventforge/db";
+import { BatchTooLargeError } from "@eventforge/domain";
 import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
+import { clientAddressOf } from "./client-address.js";
 import { serveDocs } from "./docs.js";
 import { createRestHandler } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
 const MAX_BODY_BYTES = 1_048_576;
 
+/** DESIGN §10: a client has this long to send its headers, and this long for the whole request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+/** /readyz: the database must answer within this. */
+const READY_DATABASE_TIMEOUT_MS = 1_000;
+
 export interface HttpServer {
   /** `http://host:port`, with the port actually bound (PORT=0 picks a free one). */
   url: string;
-  close(): Promise<void>;
+  /**
+   * The first steps of a shutdown: /readyz answers 503, the port stops accepting connections, idle
+   * kept-alive connections close, and every response from now on (in flight or on a kept-alive
+   * connection) carries `Connection: close`.
+   */
+  stopAccepting(): void;
+  /**
+   * Waits for requests in flight to finish; at `deadline` (epoch ms) closes whatever is left.
+   * Resolves once every connection is closed, with how many had to be closed by force.
+   */
+  drain(deadline: number): Promise<{ forced: number }>;
+}
+
+export interface HttpServerOptions extends ContextDeps {
+  host: string;
+  port: number;
+  logger: Logger;
+  /** Calls one tRPC request may carry (EVENTFORGE_MAX_BATCH). */
+  maxBatch: number;
+  /** Proxy hops whose X-Forwarded-For is trusted (EVENTFORGE_TRUST_PROXY). */
+  trustProxyHops: number;
 }
 
 /**
- * One server, every surface: tRPC at /trpc (the typed client), /healthz, the OpenAPI document at
- * /openapi.json, its interactive reference at /docs, and the REST routes at every other path.
+ * One server, every surface: tRPC at /trpc (the typed client), /healthz and /readyz, the OpenAPI
+ * document at /openapi.json, its interactive reference at /docs, and the REST routes at every
+ * other path.
  */
-export async function startHttpServer(
-  deps: ContextDeps & { host: string; port: number; logger: Logger },
-): Promise<HttpServer> {
-  // Both adapters, tRPC and REST, share these.
-  const adapter = {
-    maxBodySize: MAX_BODY_BYTES,
-    createContext: createHttpContextFactory({
-      db: deps.db,
-      tokens: deps.tokens,
-      loginThrottle: deps.loginThrottle,
-      maxHoldsPerShow: deps.maxHoldsPerShow,
-    }),
-    onError({ error, path }: { error: TRPCError; path?: string | undefined }) {
-      if (error.code === "INTERNAL_SERVER_ERROR") {
-        deps.logger.error({ err: error.cause ?? error, path }, "unexpected error");
-      }
-    },
+export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
+  const contextOf = createContextFactory({
+    db: options.db,
+    tokens: options.tokens,
+    rateLimits: options.rateLimits,
+    maxHoldsPerShow: options.maxHoldsPerShow,
+  });
+  const requestFacts = (req: IncomingMessage) => ({
+    authorization: req.headers.authorization,
+    clientAddress: clientAddressOf(req, options.trustProxyHops),
+    requestId: requestIdOf(req),
+  });
+  const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
+    if (error.code === "INTERNAL_SERVER_ERROR") {
+      options.logger.error({ err: error.cause ?? error, path }, "unexpected error");
+    }
   };
-  const trpc = createHTTPHandler({ ...adapter, router: appRouter, basePath: "/trpc/" });
+
+  const trpc = createHTTPHandler({
+    router: appRouter,
+    basePath: "/trpc/",
+    maxBodySize: MAX_BODY_BYTES,
+    // Runs once per request, after the batch's paths are known and before any call runs or its
+    // input is read: a batch that is too large fails whole (every call gets BATCH_TOO_LARGE).
+    createContext: ({ req, info }) => {
+      if (info.calls.length > options.maxBatch) {
+        throw domainErrorToTRPCError(new BatchTooLargeError(info.calls.length, options.maxBatch));
+      }
+      return contextOf(requestFacts(req));
+    },
+    responseMeta: ({ errors }) => ({ headers: responseHeadersOf(errors) }),
+    onError,
+  });
 
   // Server URLs in the document are relative, so "try it out" calls whichever address served it.
   const document = createOpenApiDocument("/");
   const openApiJson = JSON.stringify(document);
-  const rest = createRestHandler({ ...adapter, document });
+  const rest = createRestHandler({
+    maxBodySize: MAX_BODY_BYTES,
+    createContext: ({ req }) => contextOf(requestFacts(req)),
+    onError,
+    document,
+  });
+
+  let shuttingDown = false;
+  const inFlight = new Set<ServerResponse>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
@@ -58,8 +112,12 @@ export async function startHttpServer(
     }
     if (req.method === "GET" || req.method === "HEAD") {
       if (path === "/healthz") {
-        res.setHeader("content-type", "application/json");
-        res.end(JSON.stringify({ ok: true }));
+        sendJson(res, 200, { ok: true });
+        return;
+      }
+      if (path === "/readyz") {
+        const reason = shuttingDown ? "shutting down" : await databaseProblem(options.db);
+        sendJson(res, reason ? 503 : 200, reason ? { ready: false, reason } : { ready: true });
         return;
       }
       if (path === "/openapi.json") {
@@ -71,26 +129,85 @@ export async function startHttpServer(
     }
     await rest(req, res);
   };
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      deps.logger.error({ err: error, url: req.url }, "unexpected error");
-      if (!res.headersSent) res.statusCode = 500;
-      res.end();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: HEADERS_TIMEOUT_MS,
+      requestTimeout: REQUEST_TIMEOUT_MS,
+      // How often those two are checked (default 30 s, far coarser than they are).
+      connectionsCheckingInterval: 1_000,
+    },
+    (req, res) => {
+      inFlight.add(res);
+      res.once("close", () => inFlight.delete(res));
+      if (shuttingDown) res.setHeader("connection", "close");
+      handle(req, res).catch((error: unknown) => {
+        options.logger.error({ err: error, url: req.url }, "unexpected error");
+        if (!res.headersSent) res.statusCode = 500;
+        res.end();
+      });
+    },
+  );
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(deps.port, deps.host, () => resolve());
+    server.listen(options.port, options.host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const host = deps.host.includes(":") ? `[${deps.host}]` : deps.host;
+  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+
+  let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        server.closeIdleConnections();
-      }),
+    stopAccepting() {
+      if (shuttingDown) return;
+      shuttingDown = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader("connection", "close");
+      closed = new Promise((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+    },
+    async drain(deadline) {
+      if (!closed) throw new Error("drain() before stopAccepting()");
+      let forced = 0;
+      const timer = setTimeout(
+        () => {
+          forced = inFlight.size;
+          server.closeAllConnections();
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      await closed;
+      clearTimeout(timer);
+      return { forced };
+    },
   };
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown) {
+  res.statusCode = status;
+  res.setHeader("content-type", "application/json");
+  res.setHeader("cache-control", "no-store");
+  res.end(JSON.stringify(body));
+}
+
+/** Why the database is not ready (it did not answer `SELECT 1` within a second), or null. */
+async function databaseProblem(db: ContextDeps["db"]): Promise<string | null> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<string>((resolve) => {
+    timer = setTimeout(() => resolve("database did not answer within 1 s"), READY_DATABASE_TIMEOUT_MS);
+  });
+  const ping = pingDatabase(db).then(
+    () => null,
+    () => "database unavailable",
+  );
+  try {
+    return await Promise.race([ping, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** An incoming X-Request-Id, kept if it is a sane token. */
+function requestIdOf(req: IncomingMessage): string | null {
+  const id = req.headers["x-request-id"];
+  return typeof id === "string" && /^[\w.:-]{1,128}$/u.test(id) ? id : null;
 }

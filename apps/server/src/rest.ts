@@ -1,5 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, httpStatusOfTransportCode, restRouter, transportErrorBody } from "@eventforge/api";
+import {
+  type Context,
+  httpStatusOfTransportCode,
+  MAX_INPUT_DEPTH,
+  nestsDeeperThan,
+  responseHeadersOf,
+  restRouter,
+  transportErrorBody,
+} from "@eventforge/api";
 import type { TRPCError } from "@trpc/server";
 import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openapi";
 
@@ -19,14 +27,78 @@ export function createRestHandler(adapter: {
     maxBodySize: adapter.maxBodySize,
     createContext: adapter.createContext,
     onError: ({ error, path }) => adapter.onError({ error, path }),
-    responseMeta: ({ errors }) => (errors[0] ? { status: httpStatusOfTransportCode(errors[0].code) } : {}),
+    responseMeta: ({ errors }) =>
+      errors[0]
+        ? { status: httpStatusOfTransportCode(errors[0].code), headers: responseHeadersOf(errors) }
+        : {},
   });
   const routes = routeTable(adapter.document);
 
-  return (req: IncomingMessage, res: ServerResponse) => {
+  return async (req: IncomingMessage, res: ServerResponse) => {
     normalizeContentType(req);
+    if (req.method !== "GET" && req.method !== "HEAD" && req.headers["content-type"] === "application/json") {
+      const read = await readJsonBody(req, adapter.maxBodySize);
+      if ("refusal" in read) {
+        sendError(res, read.refusal.code, read.refusal.message);
+        return;
+      }
+      // The adapter takes a body that is already read as it is.
+      (req as IncomingMessage & { body?: unknown }).body = read.body;
+    }
     return handler(req, res, () => answerUnknownRoute(req, res, routes));
   };
+}
+
+/**
+ * Reads and parses a JSON body here rather than in the adapter, so that a body nested deeper than
+ * the API needs is a 400 before anything walks it recursively (the adapter's walk overflowed the
+ * stack on 100,000 levels: a 500).
+ */
+async function readJsonBody(
+  req: IncomingMessage,
+  maxBytes: number,
+): Promise<
+  | { body: unknown }
+  | { refusal: { code: "PAYLOAD_TOO_LARGE" | "PARSE_ERROR" | "BAD_REQUEST"; message: string } }
+> {
+  if (Number(req.headers["content-length"] ?? 0) > maxBytes) {
+    req.resume();
+    return { refusal: { code: "PAYLOAD_TOO_LARGE", message: "Request body too large" } };
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      req.resume();
+      return { refusal: { code: "PAYLOAD_TOO_LARGE", message: "Request body too large" } };
+    }
+    chunks.push(chunk);
+  }
+  const text = Buffer.concat(chunks).toString("utf8");
+  if (text.trim() === "") return { body: undefined };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return { refusal: { code: "PARSE_ERROR", message: "Failed to parse request body" } };
+  }
+  if (nestsDeeperThan(body, MAX_INPUT_DEPTH)) {
+    return {
+      refusal: {
+        code: "BAD_REQUEST",
+        message: `invalid input: JSON nested deeper than ${MAX_INPUT_DEPTH} levels`,
+      },
+    };
+  }
+  return { body };
+}
+
+function sendError(res: ServerResponse, code: Parameters<typeof transportErrorBody>[0], message: string) {
+  const { httpStatus, body } = transportErrorBody(code, message);
+  res.statusCode = httpStatus;
+  res.setHeader("content-type", "application/json");
+  res.end(JSON.stringify(body));
 }
 
 /** The adapter parses a body only when its content type is exactly `application/json`. */

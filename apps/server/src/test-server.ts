@@ -17,8 +17,15 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(): Promise<TestServer> {
-  const t = await createTestDatabase();
+/**
+ * `settings` override the environment (e.g. a rate limit); `database` runs a second instance on
+ * another test server's database (it is dropped by the server that created it).
+ */
+export async function startTestServer(
+  settings: Record<string, string> = {},
+  database?: TestDatabase,
+): Promise<TestServer> {
+  const t = database ?? (await createTestDatabase());
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-e2e-"));
   const config = loadConfig({
     DATABASE_URL: t.url,
@@ -28,6 +35,11 @@ export async function startTestServer(): Promise<TestServer> {
     EVENTFORGE_ADMIN_EMAIL: TEST_ADMIN.email,
     EVENTFORGE_ADMIN_PASSWORD: TEST_ADMIN.password,
     EVENTFORGE_DB_POOL_SIZE: "20",
+    // Tests sign up and sign in many users from 127.0.0.1; the limits have tests of their own.
+    EVENTFORGE_HOLD_RATE_PER_MINUTE: "0",
+    EVENTFORGE_SIGNUP_RATE_PER_HOUR: "0",
+    EVENTFORGE_LOGIN_RATE_PER_HOUR: "0",
+    ...settings,
   });
   const app = await startEventForge(config, pino({ level: "silent" }));
   return {
@@ -35,7 +47,7 @@ export async function startTestServer(): Promise<TestServer> {
     t,
     stop: async () => {
       await app.stop();
-      await t.drop();
+      if (!database) await t.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from "node:http";
 import type { Database } from "@eventforge/db";
 import {
   type Actor,
@@ -7,14 +6,27 @@ import {
   type TokenSigner,
   verifyAccessToken,
 } from "@eventforge/domain";
-import type { LoginThrottle } from "./login-throttle.js";
+import { createRateLimits, type RateLimits, UNLIMITED_RATES } from "./rate-limits.js";
+
+/** EVENTFORGE_MAX_HOLDS_PER_SHOW's default, for contexts made without the server's config. */
+const DEFAULT_MAX_HOLDS_PER_SHOW = 10;
 
 export interface ContextDeps {
   db: Database;
   tokens: TokenSigner;
-  loginThrottle: LoginThrottle;
   /** Active holds one user may have on one show (EVENTFORGE_MAX_HOLDS_PER_SHOW); 0 = no cap. */
   maxHoldsPerShow: number;
+  rateLimits: RateLimits;
+}
+
+/** What the api needs to know of a request; the server adapts its transport to this. */
+export interface RequestFacts {
+  /** The `Authorization` header, if any. */
+  authorization: string | undefined;
+  /** The client's IP address (the socket's, or X-Forwarded-For's behind trusted proxies). */
+  clientAddress: string | null;
+  /** The request's id, for log lines; null when the transport has none. */
+  requestId: string | null;
 }
 
 export interface Context extends ContextDeps {
@@ -22,32 +34,40 @@ export interface Context extends ContextDeps {
   actor: Actor | null;
   /** Why a presented token was rejected; raised only by procedures that need a signed-in caller. */
   authError: DomainError | null;
-  /** The peer's IP address, for throttling; null outside HTTP. */
+  /** The client's IP address, for rate limits; null outside HTTP. */
   clientAddress: string | null;
+  requestId: string | null;
 }
 
-/** The context without any transport: what tests use with `createCaller`. */
+/** The context without any transport: what tests use with `createCaller`. Limits default to off. */
 export function createContextInner(
-  opts: ContextDeps & { actor?: Actor | null; authError?: DomainError | null; clientAddress?: string | null },
+  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow"> & {
+    rateLimits?: RateLimits;
+    maxHoldsPerShow?: number;
+    actor?: Actor | null;
+    authError?: DomainError | null;
+    clientAddress?: string | null;
+    requestId?: string | null;
+  },
 ): Context {
   return {
     db: opts.db,
     tokens: opts.tokens,
-    loginThrottle: opts.loginThrottle,
-    maxHoldsPerShow: opts.maxHoldsPerShow,
+    maxHoldsPerShow: opts.maxHoldsPerShow ?? DEFAULT_MAX_HOLDS_PER_SHOW,
+    rateLimits: opts.rateLimits ?? createRateLimits({ kind: "memory" }, UNLIMITED_RATES),
     actor: opts.actor ?? null,
     authError: opts.authError ?? null,
     clientAddress: opts.clientAddress ?? null,
+    requestId: opts.requestId ?? null,
   };
 }
 
-/** Builds the context of an HTTP request from its `Authorization: Bearer <token>` header. */
-export function createHttpContextFactory(deps: ContextDeps) {
-  return async ({ req }: { req: IncomingMessage }) => {
-    const base = { ...deps, clientAddress: req.socket.remoteAddress ?? null };
-    const header = req.headers.authorization;
-    if (header === undefined) return createContextInner(base);
-    const match = /^Bearer\s+(\S+)\s*$/iu.exec(header);
+/** Builds a request's context from its facts: the caller comes from `Authorization: Bearer <token>`. */
+export function createContextFactory(deps: ContextDeps) {
+  return async ({ authorization, clientAddress, requestId }: RequestFacts): Promise<Context> => {
+    const base = { ...deps, clientAddress, requestId };
+    if (authorization === undefined) return createContextInner(base);
+    const match = /^Bearer\s+(\S+)\s*$/iu.exec(authorization);
     if (!match?.[1]) return createContextInner({ ...base, authError: new InvalidTokenError() });
     try {
       return createContextInner({ ...base, actor: await verifyAccessToken(deps.tokens, match[1]) });

@@ -1,7 +1,9 @@
-import { DomainError, type DomainErrorReason } from "@eventforge/domain";
+import { DatabaseUnreachableError } from "@eventforge/db";
+import { DatabaseUnavailableError, DomainError, type DomainErrorReason } from "@eventforge/domain";
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { RateLimitRefusal, rateLimitHeaders } from "./rate-limits.js";
 
 /** The one table from a domain failure to its transport status (tRPC code → HTTP status). */
 const CODE_BY_REASON = {
@@ -82,6 +84,61 @@ export function httpStatusOf(reason: DomainErrorReason): number {
   return getHTTPStatusCodeFromError(new TRPCError({ code: CODE_BY_REASON[reason] }));
 }
 
+/** What a 503 DATABASE_UNAVAILABLE tells the client to wait before retrying. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
+
+/**
+ * SQLSTATEs that say the database is not there for us right now: class 08 (connection exception),
+ * the server shutting down or restarting (57P01–57P03), too many connections (53300), and a
+ * statement cancelled by statement_timeout (57014: the database did not answer in time).
+ */
+const UNAVAILABLE_SQLSTATES = new Set(["57P01", "57P02", "57P03", "53300", "57014"]);
+/** Socket errors (Node's codes) that reach a query when its connection breaks. */
+const NETWORK_ERROR_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/**
+ * Whether a failure means "the database is unavailable" (503 DATABASE_UNAVAILABLE) rather than a
+ * bug (500): what pg reports without a SQLSTATE arrives as DatabaseUnreachableError (see
+ * createDb), the rest by SQLSTATE. The one place that decides it.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnreachableError) return true;
+  const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
+  return (
+    typeof code === "string" &&
+    (code.startsWith("08") || UNAVAILABLE_SQLSTATES.has(code) || NETWORK_ERROR_CODES.has(code))
+  );
+}
+
+/**
+ * Headers a failed response carries: Retry-After on a 503 DATABASE_UNAVAILABLE; Retry-After,
+ * RateLimit-Policy and RateLimit on a 429. For both adapters' `responseMeta`.
+ */
+export function responseHeadersOf(errors: readonly TRPCError[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const error of errors) {
+    if (error.cause instanceof RateLimitRefusal) Object.assign(headers, rateLimitHeaders(error.cause));
+    else if (error.cause instanceof DatabaseUnavailableError && headers["retry-after"] === undefined) {
+      headers["retry-after"] = String(error.cause.retryAfterSeconds);
+    }
+  }
+  return headers;
+}
+
+/** A failure of a procedure as the domain error the client sees, when it is one. */
+export function asDomainError(error: unknown): DomainError | undefined {
+  if (error instanceof DomainError) return error;
+  if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError(DATABASE_RETRY_AFTER_SECONDS);
+  return undefined;
+}
+
 export function domainErrorToTRPCError(error: DomainError): TRPCError {
   return new TRPCError({ code: CODE_BY_REASON[error.reason], message: error.message, cause: error });
 }
@@ -97,6 +154,14 @@ export interface ErrorData {
 export function errorData(error: TRPCError): ErrorData {
   const cause = error.cause;
   if (cause instanceof DomainError) return { reason: cause.reason, details: cause.details, issues: null };
+  if (cause instanceof RateLimitRefusal) {
+    const { name, points, windowSeconds } = cause.policy;
+    return {
+      reason: "TOO_MANY_REQUESTS",
+      details: { limit: name, points, window_seconds: windowSeconds, retry_after: cause.retryAfterSeconds },
+      issues: null,
+    };
+  }
   const issues = hasIssues(cause)
     ? cause.issues.map((i) => ({ path: i.path ?? [], message: i.message, code: i.code }))
     : null;

@@ -1,16 +1,33 @@
 import type { inferRouterInputs, inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "./root.js";
 
-export { type Context, type ContextDeps, createContextInner, createHttpContextFactory } from "./context.js";
 export {
+  type Context,
+  type ContextDeps,
+  createContextFactory,
+  createContextInner,
+  type RequestFacts,
+} from "./context.js";
+export {
+  domainErrorToTRPCError,
   type ErrorData,
   type ErrorReason,
   httpStatusOfTransportCode,
+  isDatabaseUnavailable,
+  responseHeadersOf,
   transportErrorBody,
 } from "./errors.js";
-export { createLoginThrottle, type LoginThrottle } from "./login-throttle.js";
+export {
+  createRateLimits,
+  type RateLimitPolicy,
+  type RateLimitStore,
+  type RateLimits,
+  type RateSettings,
+  UNLIMITED_RATES,
+} from "./rate-limits.js";
 export { type AppRouter, appRouter, createCaller, restRouter } from "./root.js";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
 export { createOpenApiDocument } from "./openapi.js";

@@ -40,6 +40,8 @@ export function restRoute(
   for (const reason of route.reasons ?? []) add(httpStatusOf(reason), reason);
   if (route.throttled) add(429, "TOO_MANY_REQUESTS");
   if (method !== "GET") add(413, "PAYLOAD_TOO_LARGE");
+  // Every route reads or writes the database.
+  add(503, "DATABASE_UNAVAILABLE");
 
   const errorResponses = Object.fromEntries(
     [...reasonsByStatus].sort(([a], [b]) => a - b).map(([status, reasons]) => [status, reasons.join(", ")]),

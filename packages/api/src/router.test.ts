@@ -12,9 +12,9 @@ import {
   TEST_PASSWORD,
 } from "@eventforge/domain/testing";
 import { TRPCError } from "@trpc/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createContextInner } from "./context.js";
-import { createLoginThrottle } from "./login-throttle.js";
+import { createRateLimits, type RateLimits } from "./rate-limits.js";
 import { createCaller } from "./root.js";
 
 let t: TestDatabase;
@@ -23,9 +23,10 @@ let admin: User;
 let alice: User;
 let bob: User;
 
-const loginThrottle = createLoginThrottle({ failures: 3 });
+// The limits of a server, in this file's database; sign-in failures lowered to 3 to test them.
+let rateLimits: RateLimits;
 const callerAs = (actor: Actor | null) =>
-  createCaller(createContextInner({ db: t.db, tokens, loginThrottle, maxHoldsPerShow: 10, actor }));
+  createCaller(createContextInner({ db: t.db, tokens, rateLimits, actor }));
 let anonymous: ReturnType<typeof callerAs>;
 let asAdmin: ReturnType<typeof callerAs>;
 let asAlice: ReturnType<typeof callerAs>;
@@ -33,6 +34,15 @@ let asBob: ReturnType<typeof callerAs>;
 
 beforeAll(async () => {
   t = await createTestDatabase();
+  rateLimits = createRateLimits(
+    { kind: "postgres", db: t.db },
+    {
+      holdsPerMinute: 1_000,
+      signupsPerHour: 1_000,
+      loginsPerHour: 1_000,
+      loginFailures: { points: 3, windowSeconds: 900 },
+    },
+  );
   ({ admin, alice, bob } = await seedCast(t.db));
   anonymous = callerAs(null);
   asAdmin = callerAs(actorOf(admin));
@@ -343,16 +353,26 @@ describe("reservations and availability", () => {
 });
 
 describe("unexpected failures", () => {
-  it("are INTERNAL_SERVER_ERROR and keep their cause on the server side", async () => {
+  it("an unreachable database is SERVICE_UNAVAILABLE (DATABASE_UNAVAILABLE), not a 500", async () => {
     const unreachable = createDb("postgres://nobody:nothing@127.0.0.1:1/nowhere", {
       connectionTimeoutMs: 500,
     });
-    const caller = createCaller(
-      createContextInner({ db: unreachable, tokens, loginThrottle, maxHoldsPerShow: 10, actor: null }),
-    );
+    const caller = createCaller(createContextInner({ db: unreachable, tokens, actor: null }));
+    expect(await failure(caller.shows.list())).toEqual({
+      code: "SERVICE_UNAVAILABLE",
+      reason: "DATABASE_UNAVAILABLE",
+    });
+    await unreachable.destroy();
+  });
+
+  it("are INTERNAL_SERVER_ERROR and keep their cause on the server side", async () => {
+    // A real database without EventForge's tables.
+    const empty = createDb(inject("eventforgePostgres").adminUrl);
+    const caller = createCaller(createContextInner({ db: empty, tokens, actor: null }));
     const error = await caller.shows.list().catch((e: unknown) => e as TRPCError);
     expect(error).toBeInstanceOf(TRPCError);
     expect((error as TRPCError).code).toBe("INTERNAL_SERVER_ERROR");
-    await unreachable.destroy();
+    expect((error as TRPCError).cause).toMatchObject({ code: "42P01" });
+    await empty.destroy();
   });
 });

@@ -1,4 +1,5 @@
 import superjson, { type SuperJSONResult } from "superjson";
+import { assertInputDepth } from "./input-depth.js";
 
 // superjson walks every value with a chain of type checks, copies the path array at every level
 // and keeps an identity map of every object: about 600 ms for a 100,000-seat availability
@@ -103,8 +104,14 @@ export function serialize(value: unknown): SuperJSONResult {
   return superjson.serialize(value as never);
 }
 
-/** The server's transformer: superjson on the wire, with the fast path above for outputs. */
+/**
+ * The server's transformer: superjson on the wire, with the fast path above for outputs. Inputs
+ * nested deeper than the API needs are refused (400) before superjson walks them.
+ */
 export const transformer = {
   serialize,
-  deserialize: (payload: unknown) => superjson.deserialize(payload as SuperJSONResult),
+  deserialize: (payload: unknown) => {
+    assertInputDepth(payload);
+    return superjson.deserialize(payload as SuperJSONResult);
+  },
 };

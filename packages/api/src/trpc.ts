@@ -1,8 +1,8 @@
-import { DomainError, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
+import { currentActor, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
 import { initTRPC } from "@trpc/server";
 import type { OpenApiMeta } from "trpc-to-openapi";
 import type { Context } from "./context.js";
-import { domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
+import { asDomainError, domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
 import { transformer } from "./transformer.js";
 
 // `meta.openapi` puts a procedure on the REST surface as well (see rest.ts).
@@ -28,23 +28,40 @@ export const createCallerFactory = t.createCallerFactory;
 export const router = t.router;
 export const mergeRouters = t.mergeRouters;
 
-/** Turns a domain error thrown by a service into its TRPCError, in this one place. */
+/**
+ * Turns a domain error thrown by a service, or a database that cannot be reached, into its
+ * TRPCError, in this one place.
+ */
 const mapDomainErrors = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.cause instanceof DomainError) {
-    throw domainErrorToTRPCError(result.error.cause);
+  if (!result.ok) {
+    const domainError = asDomainError(result.error.cause);
+    if (domainError) throw domainErrorToTRPCError(domainError);
   }
   return result;
 });
 
 export const publicProcedure = t.procedure.use(mapDomainErrors);
 
-export const signedInProcedure = publicProcedure.use(({ ctx, next }) => {
+export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.actor) throw ctx.authError ?? new NotAuthenticatedError();
-  return next({ ctx: { ...ctx, actor: ctx.actor } });
+  // Admin rights are the account's now, not the token's (DESIGN §4): a demoted or deleted admin
+  // loses them at once. A customer's token grants nothing that needs checking.
+  const actor = ctx.actor.role === "admin" ? await currentActor(ctx.db, ctx.actor) : ctx.actor;
+  return next({ ctx: { ...ctx, actor } });
 });
 
 export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
   if (ctx.actor.role !== "admin") throw new ForbiddenError("this needs an admin account");
+  return next();
+});
+
+/**
+ * Signed-in procedures that hold seats: each call counts against the caller's hold rate
+ * (`EVENTFORGE_HOLD_RATE_PER_MINUTE`) before anything else runs; past it, 429 with Retry-After
+ * and RateLimit headers. reservations.hold, the REST hold and reservations.holdMany build on it.
+ */
+export const holdRateLimitedProcedure = signedInProcedure.use(async ({ ctx, next }) => {
+  await ctx.rateLimits.holds.consume(String(ctx.actor.userId), "too many holds");
   return next();
 });

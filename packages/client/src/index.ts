@@ -30,6 +30,8 @@ export function createEventForgeClient(options: EventForgeClientOptions): EventF
         url: url.endsWith("/trpc") ? url : `${url}/trpc`,
         // superjson on the wire; responses of plain data with Dates take a faster path.
         transformer,
+        // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
+        maxItems: 10,
         ...(options.fetch ? { fetch: options.fetch } : {}),
         async headers() {
           const token = typeof options.token === "function" ? await options.token() : options.token;

@@ -1,5 +1,14 @@
-import { Kysely, Migrator, PostgresDialect, sql, type Transaction } from "kysely";
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  sql,
+  type Transaction,
+} from "kysely";
 import pg from "pg";
+import { DatabaseUnreachableError } from "./errors.js";
 import type { DB } from "./generated/db.js";
 import { migrationProvider } from "./migrations/index.js";
 
@@ -8,10 +17,18 @@ export type Database = Kysely<DB>;
 export interface CreateDbOptions {
   /** Pool size; PostgreSQL does the work, so a few connections per core is plenty. */
   maxConnections?: number;
-  /** Milliseconds to wait for a free connection before failing the request. */
+  /** Milliseconds to wait for a connection (a free one, or a new one to connect) before giving up. */
   connectionTimeoutMs?: number;
   /** Milliseconds any one statement may run before PostgreSQL cancels it. */
   statementTimeoutMs?: number;
+  /**
+   * Milliseconds to wait for PostgreSQL's answer to a statement before the connection is given up
+   * as dead (a stalled network, a half-open socket): a little more than `statementTimeoutMs`, so
+   * that a server that still answers cancels its own statement first.
+   */
+  queryTimeoutMs?: number;
+  /** Told about every pooled connection that fails (logging); the pool replaces it by itself. */
+  onConnectionError?: (error: Error) => void;
 }
 
 /**
@@ -43,22 +60,129 @@ export async function asRecoverableStatement<T>(
   }
 }
 
-/** One pg Pool wrapped in Kysely. The caller owns it and must `destroy()` it. */
+/**
+ * One pg Pool wrapped in Kysely. The caller owns it and must `destroy()` it.
+ *
+ * The pool survives the database (DESIGN §5 Faults): a connection that fails, idle or checked out,
+ * is discarded and replaced, never fatal; one that goes silent is given up after `queryTimeoutMs`
+ * (and TCP keepalive finds idle ones whose peer vanished). Whatever pg reports without a SQLSTATE
+ * for these (no connection in time, no answer, connection lost) surfaces as
+ * DatabaseUnreachableError.
+ */
 export function createDb(connectionString: string, options: CreateDbOptions = {}): Database {
+  const statementTimeoutMs = options.statementTimeoutMs ?? 4_000;
+  const onConnectionError = options.onConnectionError ?? (() => {});
   const pool = new pg.Pool({
     connectionString,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
-    statement_timeout: options.statementTimeoutMs ?? 10_000,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 3_000,
+    statement_timeout: statementTimeoutMs,
     // A transaction left open by a crashed request must not hold row locks forever.
     idle_in_transaction_session_timeout: 30_000,
     idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
     types: { getTypeParser },
   });
-  // An idle client can lose its connection (server restart); pg emits that on the pool, and an
-  // unhandled 'error' event would kill the process. The next query simply gets a new client.
-  pool.on("error", () => {});
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  // pg emits a lost connection as an 'error' event: on the pool for an idle client, on the client
+  // itself while it is checked out. Unhandled, either would end the process.
+  pool.on("error", (error) => onConnectionError(error));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => {
+      if (!lostConnections.has(client)) lostConnections.set(client, error);
+    });
+  });
+  const guarded = new GuardedPool(
+    pool,
+    options.queryTimeoutMs ?? statementTimeoutMs + 500,
+    onConnectionError,
+  );
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded }) });
+}
+
+/** Clients whose connection failed, with the first error: they are discarded when released. */
+const lostConnections = new WeakMap<pg.PoolClient, Error>();
+
+class GuardedPool implements PostgresPool {
+  readonly #clients = new WeakMap<pg.PoolClient, GuardedClient>();
+
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly queryTimeoutMs: number,
+    private readonly onConnectionError: (error: Error) => void,
+  ) {}
+
+  async connect(): Promise<PostgresPoolClient> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (cause) {
+      // Nothing has run yet: whatever went wrong, there is no database to talk to right now.
+      throw new DatabaseUnreachableError("no database connection", cause);
+    }
+    let wrapper = this.#clients.get(client);
+    if (!wrapper) {
+      wrapper = new GuardedClient(client, this.queryTimeoutMs, this.onConnectionError);
+      this.#clients.set(client, wrapper);
+    }
+    return wrapper;
+  }
+
+  end(): Promise<void> {
+    return this.pool.end();
+  }
+}
+
+class GuardedClient implements PostgresPoolClient {
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly queryTimeoutMs: number,
+    private readonly onConnectionError: (error: Error) => void,
+  ) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<pg.QueryResult<R & pg.QueryResultRow>>;
+  query<R>(cursor: never): R;
+  query(sqlOrCursor: unknown, parameters?: ReadonlyArray<unknown>): unknown {
+    const client = this.client;
+    // Streaming (pg-cursor) is not used by EventForge; hand it through unchanged.
+    if (typeof sqlOrCursor !== "string") return client.query(sqlOrCursor as never);
+    const lost = lostConnections.get(client);
+    if (lost) return Promise.reject(new DatabaseUnreachableError("database connection lost", lost));
+    return new Promise((resolve, reject) => {
+      // pg's own query_timeout leaves the silent connection in use; this one discards it.
+      const timer = setTimeout(() => {
+        const error = new DatabaseUnreachableError(
+          `no answer from the database in ${this.queryTimeoutMs} ms`,
+        );
+        lostConnections.set(client, error);
+        this.onConnectionError(error);
+        reject(error);
+      }, this.queryTimeoutMs);
+      client.query(sqlOrCursor, parameters as unknown[]).then(
+        (result) => {
+          clearTimeout(timer);
+          resolve(result);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          // The connection failed under this query (pg rejects it with the socket's own error).
+          const lost = lostConnections.has(client);
+          reject(lost ? new DatabaseUnreachableError("database connection lost", error) : error);
+        },
+      );
+    });
+  }
+
+  release(destroy?: boolean): void {
+    const lost = lostConnections.get(this.client);
+    if (lost) {
+      lostConnections.delete(this.client);
+      // Destroys the socket: a stalled connection cannot be ended politely.
+      this.client.release(lost);
+      return;
+    }
+    this.client.release(destroy);
+  }
 }
 
 const INT8_OID = 20;
@@ -89,4 +213,9 @@ export async function migrateToLatest(db: Kysely<any>): Promise<void> {
       cause: error,
     });
   }
+}
+
+/** `SELECT 1`: resolves when the database answers (readiness checks). */
+export async function pingDatabase(db: Database): Promise<void> {
+  await sql`SELECT 1`.execute(db);
 }

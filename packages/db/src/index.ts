@@ -6,7 +6,8 @@ export {
   type Database,
   inTransaction,
   migrateToLatest,
+  pingDatabase,
 } from "./create-db.js";
-export { isDeadlock, isForeignKeyViolation, isUniqueViolation } from "./errors.js";
+export { DatabaseUnreachableError, isDeadlock, isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";
 export * from "./queries/index.js";

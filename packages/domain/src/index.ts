@@ -1,3 +1,4 @@
+export * from "./actors.js";
 export * from "./availability.js";
 export * from "./errors.js";
 export * from "./passwords.js";

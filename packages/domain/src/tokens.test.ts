@@ -71,14 +71,44 @@ describe("access tokens", () => {
     );
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
-    await expect(verifyAccessToken({ secret: randomBytes(32) }, access_token)).rejects.toBeInstanceOf(
-      InvalidTokenError,
-    );
+    await expect(
+      verifyAccessToken({ ...signer, secret: randomBytes(32) }, access_token),
+    ).rejects.toBeInstanceOf(InvalidTokenError);
     // Valid until the last millisecond before `exp`, remembered or not; refused from `exp` on.
     vi.setSystemTime(start.getTime() + 999);
     expect(await verifyAccessToken(signer, access_token)).toEqual({ userId: 3, role: "customer" });
     vi.setSystemTime(start.getTime() + 1_000);
     await expect(verifyAccessToken(signer, access_token)).rejects.toBeInstanceOf(TokenExpiredError);
+  });
+
+  it("refuses a well-signed token that lives longer than the configured lifetime or has no iat", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const longLived = (claims: Record<string, unknown>) =>
+      new SignJWT({ role: "admin", ...claims })
+        .setProtectedHeader({ alg: "HS256" })
+        .setSubject("1")
+        .setIssuer("eventforge")
+        .sign(signer.secret);
+    // exp in 2100, and one second more than the 600 s a token may live.
+    for (const claims of [
+      { iat: now, exp: 4_102_444_800 },
+      { iat: now, exp: now + signer.ttlSeconds + 1 },
+      // Issued "in the future" so that exp - iat looks right.
+      { iat: now + 3_600, exp: now + 3_600 + signer.ttlSeconds },
+      { exp: now + 60 },
+    ]) {
+      await expect(
+        verifyAccessToken(signer, await longLived(claims)),
+        JSON.stringify(claims),
+      ).rejects.toBeInstanceOf(InvalidTokenError);
+    }
+    // Exactly the configured lifetime is fine.
+    expect(
+      await verifyAccessToken(signer, await longLived({ iat: now, exp: now + signer.ttlSeconds })),
+    ).toEqual({
+      userId: 1,
+      role: "admin",
+    });
   });
 
   it("refuses a well-signed token without a usable subject or role", async () => {

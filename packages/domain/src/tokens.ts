@@ -58,8 +58,12 @@ export async function issueAccessToken(
 // expired. Nothing else about a token can change while it is remembered.
 const VERIFIED_MAX = 10_000;
 
-/** The actor a token speaks for; throws TokenExpiredError or InvalidTokenError. */
-export async function verifyAccessToken(signer: Pick<TokenSigner, "secret">, token: string): Promise<Actor> {
+/**
+ * The actor a token speaks for; throws TokenExpiredError or InvalidTokenError. A token that claims
+ * to live longer than this signer issues tokens for (`exp - iat > ttlSeconds`), or was issued in
+ * the future, is invalid: a leaked key must not mint tokens that outlive every rotation.
+ */
+export async function verifyAccessToken(signer: TokenSigner, token: string): Promise<Actor> {
   const { key, verified } = stateOf(signer);
   const known = verified.get(token);
   if (known && known.exp > Math.floor(Date.now() / 1000)) return { ...known.actor };
@@ -69,8 +73,11 @@ export async function verifyAccessToken(signer: Pick<TokenSigner, "secret">, tok
     const { payload } = await jwtVerify(token, await key, {
       algorithms: [ALGORITHM], // pinned: never let the token choose its own algorithm
       issuer: ISSUER,
-      requiredClaims: ["sub", "exp"],
+      requiredClaims: ["sub", "exp", "iat"],
+      // Also refuses an `iat` in the future.
+      maxTokenAge: signer.ttlSeconds,
     });
+    if ((payload.exp as number) - (payload.iat as number) > signer.ttlSeconds) throw new InvalidTokenError();
     const userId = Number(payload.sub);
     const role = payload.role;
     if (!Number.isSafeInteger(userId) || userId <= 0 || !isRole(role)) throw new InvalidTokenError();

@@ -1,6 +1,5 @@
 import { getUser, login } from "@eventforge/domain";
-import { TRPCError } from "@trpc/server";
-import { loginThrottleKey } from "../login-throttle.js";
+import { loginFailureKey } from "../rate-limits.js";
 import { restRoute } from "../rest.js";
 import { loginInput, loginOutput, userSchema } from "../schemas.js";
 import { publicProcedure, router, signedInProcedure } from "../trpc.js";
@@ -18,16 +17,17 @@ export const authRouter = router({
     .input(loginInput)
     .output(loginOutput)
     .mutation(async ({ ctx, input }) => {
-      const key = loginThrottleKey(ctx.clientAddress, input.email);
-      const wait = await ctx.loginThrottle.attempt(key);
-      if (wait > 0) {
-        throw new TRPCError({
-          code: "TOO_MANY_REQUESTS",
-          message: `too many failed sign-ins: try again in ${wait} s`,
-        });
-      }
+      // Every attempt counts against its address (across emails) and against its (address, email)
+      // pair before the password is checked, so concurrent guesses cannot slip past either limit;
+      // a success clears the pair's count.
+      await ctx.rateLimits.loginsPerAddress.consume(
+        ctx.clientAddress ?? "local",
+        "too many sign-ins from this address",
+      );
+      const key = loginFailureKey(ctx.clientAddress, input.email);
+      await ctx.rateLimits.loginFailures.consume(key, "too many failed sign-ins");
       const session = await login(ctx.db, ctx.tokens, input);
-      await ctx.loginThrottle.reset(key);
+      await ctx.rateLimits.loginFailures.reset(key);
       return session;
     }),
 

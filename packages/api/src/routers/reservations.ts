@@ -20,7 +20,7 @@ import {
   restHoldInput,
   restHoldManyInput,
 } from "../schemas.js";
-import { router, signedInProcedure } from "../trpc.js";
+import { holdRateLimitedProcedure, router, signedInProcedure } from "../trpc.js";
 
 /** The settings of the server that shape a hold. */
 const holdPolicy = (ctx: Context) => ({ maxHoldsPerShow: ctx.maxHoldsPerShow });
@@ -35,7 +35,7 @@ const HOLD_REASONS = [
 ] as const;
 
 /** The seed's REST hold, `POST /reservations/{user_id}/hold`: the service of `reservations.hold`. */
-export const restHoldProcedure = signedInProcedure
+export const restHoldProcedure = holdRateLimitedProcedure
   .meta(
     restRoute("POST", "/reservations/{user_id}/hold", {
       summary: "Hold a seat for 1–20 minutes (default 10)",
@@ -48,6 +48,7 @@ export const restHoldProcedure = signedInProcedure
       access: "signed-in",
       operationId: "reservations-hold",
       reasons: [...HOLD_REASONS, "SHOW_NOT_FOUND"],
+      throttled: true,
     }),
   )
   .input(restHoldInput)
@@ -55,7 +56,7 @@ export const restHoldProcedure = signedInProcedure
   .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor, holdPolicy(ctx)));
 
 /** `POST /reservations/{user_id}/hold-many`: the service of `reservations.holdMany`. */
-export const restHoldManyProcedure = signedInProcedure
+export const restHoldManyProcedure = holdRateLimitedProcedure
   .meta(
     restRoute("POST", "/reservations/{user_id}/hold-many", {
       summary: "Hold 1–10 seats of one show together, all or nothing",
@@ -67,6 +68,7 @@ export const restHoldManyProcedure = signedInProcedure
       access: "signed-in",
       operationId: "reservations-hold-many",
       reasons: [...HOLD_REASONS],
+      throttled: true,
     }),
   )
   .input(restHoldManyInput)
@@ -74,14 +76,14 @@ export const restHoldManyProcedure = signedInProcedure
   .mutation(({ ctx, input }) => holdSeats(ctx.db, input, ctx.actor, holdPolicy(ctx)));
 
 export const reservationsRouter = router({
-  hold: signedInProcedure
+  hold: holdRateLimitedProcedure
     .input(holdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seat } }) =>
       holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
     ),
 
-  holdMany: signedInProcedure
+  holdMany: holdRateLimitedProcedure
     .input(holdManyInput)
     .output(reservationListSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seats } }) =>

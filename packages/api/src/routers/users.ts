@@ -10,9 +10,16 @@ export const usersRouter = router({
         summary: "Sign up a customer",
         access: "anyone",
         reasons: ["EMAIL_TAKEN"],
+        throttled: true,
       }),
     )
     .input(createUserInput)
     .output(userSchema)
-    .mutation(({ ctx, input }) => createUser(ctx.db, input)),
+    .mutation(async ({ ctx, input }) => {
+      await ctx.rateLimits.signups.consume(
+        ctx.clientAddress ?? "local",
+        "too many sign-ups from this address",
+      );
+      return createUser(ctx.db, input);
+    }),
 });

@@ -11,6 +11,12 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface RateLimits {
+  expire: number | null;
+  key: string;
+  points: Generated<number>;
+}
+
 export interface ReservationEvents {
   actor_user_id: number | null;
   at: Timestamp;
@@ -61,6 +67,7 @@ export interface Users {
 }
 
 export interface DB {
+  rate_limits: RateLimits;
   reservation_events: ReservationEvents;
   reservations: Reservations;
   seats: Seats;

@@ -1,0 +1,104 @@
+// For tests: the real server as a process of its own (its own process group), with its log lines.
+import { type ChildProcess, spawn } from "node:child_process";
+import { readdir, readFile } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { setTimeout as delay } from "node:timers/promises";
+import { fileURLToPath } from "node:url";
+
+export const REPOSITORY_DIR = fileURLToPath(new URL("../../..", import.meta.url));
+export const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
+const SERVING = "EventForge is serving /trpc";
+
+/** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
+const SERVER_SETTINGS =
+  /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|REDIS_URL|EVENTFORGE_.*)$/u;
+
+export interface LogLine {
+  msg?: string;
+  [field: string]: unknown;
+}
+
+export interface ServerProcess {
+  readonly child: ChildProcess;
+  readonly logs: LogLine[];
+  output: string;
+  /** Set once the process has exited. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /** Kills the whole process group (cleanup after a failed test). */
+  kill(): void;
+}
+
+/** Runs `command args` in `cwd` with only `settings` of the server's settings, detached. */
+export function spawnServer(command: string, args: string[], cwd: string, settings: Record<string, string>) {
+  const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
+  const child = spawn(command, args, {
+    cwd,
+    env: { ...Object.fromEntries(inherited), NODE_ENV: "development", PORT: "0", ...settings },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const server: ServerProcess = {
+    child,
+    logs: [],
+    output: "",
+    exit: undefined,
+    kill() {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // The group is gone already.
+      }
+    },
+  };
+  createInterface({ input: child.stdout as NodeJS.ReadableStream }).on("line", (line) => {
+    server.output += `${line}\n`;
+    try {
+      server.logs.push(JSON.parse(line) as LogLine);
+    } catch {
+      // Not a log line; kept in `output`.
+    }
+  });
+  child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
+    server.output += chunk;
+  });
+  child.once("exit", (code, signal) => {
+    server.exit = { code, signal };
+  });
+  return server;
+}
+
+export async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+/** The URL the server logs once it serves. */
+export async function servingUrl(server: ServerProcess): Promise<string> {
+  const line = await waitFor(
+    "the server to serve",
+    () => {
+      if (server.exit) throw new Error(`the server exited before serving:\n${server.output}`);
+      return server.logs.find((l) => l.msg === SERVING);
+    },
+    120_000,
+  );
+  return String(line.url);
+}
+
+/** Pids of live processes in process group `pgid`. */
+export async function processesInGroup(pgid: number): Promise<number[]> {
+  const pids: number[] = [];
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/u.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => "");
+    // Fields after the command name (which may hold spaces): state ppid pgrp ...
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+  }
+  return pids;
+}

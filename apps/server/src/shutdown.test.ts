@@ -1,0 +1,151 @@
+// DESIGN §5 Shutdown, for real: SIGTERM to `pnpm start` (what a container runtime sends to PID 1)
+// while 32 keep-alive clients are busy and one request is still arriving. Everything in flight
+// finishes, kept-alive connections are told `Connection: close`, pnpm exits 0, no process of its
+// group is left, and the port is free again.
+import { Agent, request as httpRequest } from "node:http";
+import { connect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as delay } from "node:timers/promises";
+import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  processesInGroup,
+  REPOSITORY_DIR,
+  type ServerProcess,
+  servingUrl,
+  spawnServer,
+  waitFor,
+} from "./process-harness.js";
+
+const CLIENTS = 32;
+
+let t: TestDatabase;
+let server: ServerProcess | undefined;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(async () => {
+  server?.kill();
+  await t?.drop();
+});
+
+interface Seen {
+  status: number;
+  connection: string | undefined;
+}
+
+function get(url: URL, agent: Agent): Promise<Seen> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+describe("SIGTERM to pnpm start", () => {
+  it("drains: in-flight requests finish, Connection: close, exit 0, nothing left, port free", {
+    timeout: 180_000,
+  }, async () => {
+    server = spawnServer("pnpm", ["start"], REPOSITORY_DIR, {
+      DATABASE_URL: t.url,
+      EVENTFORGE_DATA_DIR: join(tmpdir(), `eventforge-shutdown-${process.pid}`),
+      EVENTFORGE_JWT_SECRET: "shutdown-secret-that-is-at-least-32-characters",
+      EVENTFORGE_ADMIN_EMAIL: "shutdown@example.com",
+      EVENTFORGE_ADMIN_PASSWORD: "shutdown admin password",
+      EVENTFORGE_SHUTDOWN_TIMEOUT_MS: "10000",
+    });
+    const running = server;
+    const url = new URL(await servingUrl(running));
+    const pgid = running.child.pid as number;
+
+    // 32 keep-alive clients, each on its own connection, asking the database in a loop until the
+    // server stops taking requests.
+    const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
+    const seen: Seen[] = [];
+    let signalled = 0;
+    const client = async () => {
+      for (;;) {
+        try {
+          seen.push(await get(new URL("/trpc/shows.list", url), agent));
+        } catch {
+          return; // refused or closed: the server has stopped taking requests
+        }
+        if (signalled && Date.now() - signalled > 20_000) throw new Error("still served 20 s after SIGTERM");
+      }
+    };
+    const clients = Promise.all(Array.from({ length: CLIENTS }, client));
+    await waitFor(
+      "every client to be answered",
+      () => (seen.length >= CLIENTS * 3 ? true : undefined),
+      60_000,
+    );
+
+    // One request in flight at the signal: its headers are in, its body is not.
+    const body = JSON.stringify({
+      name: "Late",
+      phone_number: "+1 555 0100",
+      email: "late@example.com",
+      password: "long enough",
+    });
+    const slow = connect(Number(url.port), url.hostname);
+    await new Promise<void>((resolve) => slow.once("connect", () => resolve()));
+    let slowAnswer = "";
+    slow.setEncoding("utf8").on("data", (chunk: string) => {
+      slowAnswer += chunk;
+    });
+    const slowClosed = new Promise<void>((resolve) => slow.once("close", () => resolve()));
+    slow.write(
+      `POST /users/ HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+    );
+    await delay(300);
+
+    signalled = Date.now();
+    running.child.kill("SIGTERM");
+    await delay(1_000);
+    // Not ready any more, and the port takes no new connections... (a new connection is refused)
+    await expect(
+      new Promise((resolve, reject) => {
+        const probe = connect(Number(url.port), url.hostname);
+        probe.once("connect", () => {
+          probe.destroy();
+          resolve("connected");
+        });
+        probe.once("error", reject);
+      }),
+    ).rejects.toThrow(/ECONNREFUSED/u);
+    // ...but the request in flight still finishes, on a connection that then closes.
+    slow.write(body.slice(10));
+    await slowClosed;
+    expect(slowAnswer).toMatch(/^HTTP\/1\.1 200/u);
+    expect(slowAnswer.toLowerCase()).toContain("connection: close");
+
+    await clients;
+    agent.destroy();
+    const exit = await waitFor("pnpm start to exit", () => running.exit, 30_000);
+    const exitedAfter = Date.now() - signalled;
+    expect(exit, running.output).toEqual({ code: 0, signal: null });
+    expect(seen.every((s) => s.status === 200)).toBe(true);
+    expect(seen.some((s) => s.connection === "close")).toBe(true);
+    const drained = running.logs.find((l) => l.msg === "requests drained");
+    expect(drained, running.output).toMatchObject({ forcedConnections: 0 });
+    console.log("shutdown figures", {
+      drainMs: drained?.drainMs,
+      exitAfterSignalMs: exitedAfter,
+      requests: seen.length,
+    });
+
+    // Nothing of the group is left, and the port can be bound again.
+    expect(await processesInGroup(pgid)).toEqual([]);
+    await new Promise<void>((resolve, reject) => {
+      const again = createServer();
+      again.once("error", reject);
+      again.listen(Number(url.port), url.hostname, () => again.close(() => resolve()));
+    });
+    server = undefined;
+  });
+});
