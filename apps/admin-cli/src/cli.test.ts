@@ -632,7 +632,7 @@ describe("failures", () => {
         "",
         "error: command-argument value 'abc' is invalid for argument 'show-id'. expected a positive whole number",
       ],
-      [2, "", "error: missing required argument 'label'"],
+      [2, "", "error: missing required argument 'labels'"],
       [2, "", "error: option '--minutes <n>' argument 'ten' is invalid. expected a whole number"],
       [2, "", "error: not a url is not a URL: use the server's address, like http://127.0.0.1:8001"],
       [2, "", "Usage: eventforge [options] [command]"],
