@@ -6,7 +6,8 @@ export default defineConfig({
   test: {
     include: ["{apps,packages}/*/src/**/*.test.ts"],
     globalSetup: ["packages/db/src/testing/global-setup.ts"],
-    testTimeout: 30_000,
+    // A guard against hangs, not a speed bound: the CLI tests start tsx for every command.
+    testTimeout: 90_000,
     hookTimeout: 120_000,
     // Two cores: a couple of files at a time keeps the race tests honest and the run steady.
     maxWorkers: 2,
