@@ -38,13 +38,6 @@ const envSchema = z
     EVENTFORGE_SIGNUP_RATE_PER_HOUR: count(1_000_000).default(20),
     EVENTFORGE_LOGIN_RATE_PER_HOUR: count(1_000_000).default(300),
     EVENTFORGE_TRUST_PROXY: count(10).default(0),
-    EVENTFORGE_IDEMPOTENCY_TTL_HOURS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(24),
-    EVENTFORGE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     EVENTFORGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     REDIS_URL: z
       .string()
@@ -87,9 +80,6 @@ export interface ServerConfig {
   rates: { holdsPerMinute: number; signupsPerHour: number; loginsPerHour: number };
   /** Proxy hops whose X-Forwarded-For is trusted; 0 = use the socket's address. */
   trustProxyHops: number;
-  idempotencyTtlHours: number;
-  /** Unset: /metrics is open. */
-  metricsToken: string | undefined;
   shutdownTimeoutMs: number;
   /** Set: rate limits are kept in Redis instead of PostgreSQL. */
   redisUrl: string | undefined;
@@ -133,8 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       loginsPerHour: e.EVENTFORGE_LOGIN_RATE_PER_HOUR,
     },
     trustProxyHops: e.EVENTFORGE_TRUST_PROXY,
-    idempotencyTtlHours: e.EVENTFORGE_IDEMPOTENCY_TTL_HOURS,
-    metricsToken: e.EVENTFORGE_METRICS_TOKEN,
     shutdownTimeoutMs: e.EVENTFORGE_SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
   };
