@@ -447,7 +447,8 @@ async function contention(world: World, apiShow: BenchShow): Promise<Row> {
 /** Holds made straight in the table (setup, not measured); returns [reservation id, its owner]. */
 async function insertHolds(world: World, showId: number, seatIds: number[]): Promise<[number, Fan][]> {
   const owners = seatIds.map((_, i) => world.fans[i % world.fans.length] as Fan);
-  const { rows } = await world.pool.query<{ id: number; user_id: number }>(
+  // reservations.id is a bigint, which pg returns as a string.
+  const { rows } = await world.pool.query<{ id: string; user_id: number }>(
     `INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry)
      SELECT u, s, $3, 'HELD', statement_timestamp() + interval '15 minutes'
      FROM unnest($1::int[], $2::int[]) AS t(u, s)
@@ -455,7 +456,7 @@ async function insertHolds(world: World, showId: number, seatIds: number[]): Pro
     [owners.map((fan) => fan.userId), seatIds, showId],
   );
   const fanOf = new Map(owners.map((fan) => [fan.userId, fan]));
-  return rows.map((r) => [r.id, fanOf.get(r.user_id) as Fan]);
+  return rows.map((r) => [Number(r.id), fanOf.get(r.user_id) as Fan]);
 }
 
 /** Confirm held reservations through the client (each by its owner) vs the confirm SQL via pg. */
