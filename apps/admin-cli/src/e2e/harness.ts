@@ -128,7 +128,10 @@ export function useCliWorld(): CliWorld {
       return finished(child);
     };
     const logIn = async (name: string, credentials: { email: string; password: string }) => {
-      const login = await createEventForgeClient({ url: app.url }).auth.login.mutate({ email: credentials.email, password: credentials.password });
+      const login = await createEventForgeClient({ url: app.url }).auth.login.mutate({
+        email: credentials.email,
+        password: credentials.password,
+      });
       const session: Session = {
         url: app.url,
         access_token: login.access_token,
