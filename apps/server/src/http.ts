@@ -13,6 +13,7 @@ import { BatchTooLargeError } from "@eventforge/domain";
 import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
+import { serveBoxOffice } from "./box-office.js";
 import { clientAddressOf } from "./client-address.js";
 import { serveDocs } from "./docs.js";
 import { createRestHandler } from "./rest.js";
@@ -54,8 +55,8 @@ export interface HttpServerOptions extends ContextDeps {
 
 /**
  * One server, every surface: tRPC at /trpc (the typed client), /healthz and /readyz, the OpenAPI
- * document at /openapi.json, its interactive reference at /docs, and the REST routes at every
- * other path.
+ * document at /openapi.json, its interactive reference at /docs, the box office at / (its pages
+ * and /assets/), and the REST routes at every other path.
  */
 export async function startHttpServer(options: HttpServerOptions): Promise<HttpServer> {
   const contextOf = createContextFactory({
@@ -126,6 +127,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         return;
       }
       if ((path === "/docs" || path.startsWith("/docs/")) && (await serveDocs(path, res))) return;
+      if (await serveBoxOffice(path, req.method, res)) return;
     }
     await rest(req, res);
   };
