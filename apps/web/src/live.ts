@@ -1,5 +1,5 @@
 // Keeps a seat map current. This is the one module the live feed plugs into: whatever the
-// source, it ends in `target.apply(change)` (one seat) or `target.replace(seats)` (a snapshot).
+// source, it ends in `target.apply(change)` (one seat) or `target.replace(snapshot)`.
 //
 // Until `availability.watch` is on main, the stand-in re-reads the snapshot every
 // REFRESH_INTERVAL_MS (availability.get) and applies what changed.
@@ -7,10 +7,10 @@ import { type Availability, api } from "./api";
 import type { SeatChange } from "./seat-map";
 
 export interface SeatFeedTarget {
+  /** One seat changed. */
   apply(change: SeatChange): void;
-  replace(seats: readonly SeatChange[]): void;
-  /** The feed's view of the server clock (`as_of`), for countdowns. */
-  onSnapshot?(snapshot: Availability): void;
+  /** A whole fresh snapshot (its `as_of` tells what it may be older than). */
+  replace(snapshot: Availability): void;
 }
 
 export interface SeatFeed {
@@ -26,8 +26,7 @@ export function watchSeats(showId: number, _snapshot: Availability, target: Seat
     try {
       const snapshot = await api.availability.get.query({ show_id: showId });
       if (stopped) return;
-      target.replace(snapshot.seats);
-      target.onSnapshot?.(snapshot);
+      target.replace(snapshot);
     } catch {
       // Offline for a moment: the next refresh tries again.
     }

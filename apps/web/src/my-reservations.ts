@@ -11,6 +11,8 @@ export interface KnownReservation {
   status: Reservation["status"];
   /** ISO-8601; Dates do not survive localStorage. */
   hold_expiry: string;
+  /** ISO-8601, database time of the last change: a snapshot older than this predates it. */
+  updated_at: string;
 }
 
 function key(): string | undefined {
@@ -47,6 +49,7 @@ export const myReservations = {
         seat_number: labels.get(reservation.seat_id) ?? byId.get(reservation.id)?.seat_number ?? "?",
         status: reservation.status,
         hold_expiry: reservation.hold_expiry.toISOString(),
+        updated_at: reservation.updated_at.toISOString(),
       });
     }
     save([...byId.values()]);
@@ -55,11 +58,5 @@ export const myReservations = {
   markExpired(ids: readonly number[]): void {
     const lapsed = new Set(ids);
     save(load().map((known) => (lapsed.has(known.id) ? { ...known, status: "EXPIRED" } : known)));
-  },
-  /** Active ones on a show: HELD (by the record; the countdown judges expiry) or CONFIRMED. */
-  activeOn(showId: number): KnownReservation[] {
-    return load().filter(
-      (known) => known.show_id === showId && (known.status === "HELD" || known.status === "CONFIRMED"),
-    );
   },
 };

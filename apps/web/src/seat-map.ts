@@ -105,6 +105,10 @@ export class SeatMap {
     this.options.onSelectionChange([]);
   }
 
+  statusOf(seatId: number): SeatStatus | undefined {
+    return this.byId.get(seatId)?.state.status;
+  }
+
   labelOf(seatId: number): string | undefined {
     return this.byId.get(seatId)?.state.seat_number;
   }
@@ -170,16 +174,16 @@ export class SeatMap {
     const hook = mine ? "mine" : status.toLowerCase();
     if (seat.button.dataset.status === hook) return;
     seat.button.dataset.status = hook;
+    // Accessible names never contain the words of the action buttons ("Hold", "Confirm", ...),
+    // so a search for the button named "Hold" finds that button alone.
     const words =
       hook === "mine"
         ? status === "CONFIRMED"
           ? "yours, bought"
-          : "yours, on hold"
+          : "yours, held"
         : hook === "confirmed"
           ? "sold"
-          : hook === "held"
-            ? "on hold for someone else"
-            : "available";
+          : hook;
     seat.button.setAttribute("aria-label", `${seat_number}, ${words}`);
     seat.button.setAttribute("aria-disabled", String(hook !== "available"));
   }
@@ -208,7 +212,7 @@ export class SeatMap {
           ? `${label} is already yours.`
           : seat.state.status === "CONFIRMED"
             ? `${label} is sold. Pick another seat.`
-            : `${label} is on hold for someone else. Pick another seat.`,
+            : `${label} is held by someone else. Pick another seat.`,
       );
       return;
     } else if (this.selection.size >= MAX_SELECTED_SEATS) {
