@@ -121,47 +121,56 @@ export class SeatMap {
 
   private build(seats: readonly SeatChange[]): DocumentFragment {
     const fragment = document.createDocumentFragment();
-    const rowIndexByName = new Map<string, number>();
-    const rowElements: HTMLElement[] = [];
-    const nextColumn: number[] = [];
+    // Group by row (labels arrive in natural order, so seats within a row are in order already),
+    // then order rows as a venue does: A..Z before AA..AZ (shorter names first, then natural).
+    const byRow = new Map<string, { state: SeatChange; number: number | undefined }[]>();
     for (const state of seats) {
       const match = ROW_AND_NUMBER.exec(state.seat_number);
       const rowName = match ? (match[1] ?? "") : state.seat_number;
-      let row = rowIndexByName.get(rowName);
-      if (row === undefined) {
-        row = this.rows.length;
-        rowIndexByName.set(rowName, row);
-        this.rows.push([]);
-        nextColumn.push(1);
-        const rowElement = h(
-          "div",
-          { class: "seat-row", role: "group", "aria-label": rowName ? `Row ${rowName}` : "Seats" },
-          h("span", { class: "row-name", "aria-hidden": "true" }, rowName),
-        );
-        rowElements.push(rowElement);
-        fragment.append(rowElement);
+      let row = byRow.get(rowName);
+      if (!row) {
+        row = [];
+        byRow.set(rowName, row);
       }
-      // A numbered seat sits in its own column (gaps stay visible as aisles); others follow on.
-      const number = match ? Number(match[2]) : undefined;
-      const column = number !== undefined && number > 0 && number <= 500 ? number : (nextColumn[row] ?? 1);
-      nextColumn[row] = Math.max(nextColumn[row] ?? 1, column + 1);
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = "seat";
-      button.dataset.seat = state.seat_number;
-      button.tabIndex = -1;
-      button.setAttribute("aria-pressed", "false");
-      button.textContent = number !== undefined ? String(number) : state.seat_number;
-      // +1: the first grid column is the row's name.
-      button.style.gridColumnStart = String(column + 1);
-      const seat: Seat = { state, button, row, column };
-      this.byId.set(state.seat_id, seat);
-      this.byLabel.set(state.seat_number, seat);
-      this.rows[row]?.push(seat);
-      this.paint(seat);
-      rowElements[row]?.append(button);
+      row.push({ state, number: match ? Number(match[2]) : undefined });
     }
-    const widest = Math.max(1, ...nextColumn.map((next) => next - 1));
+    const rowNames = [...byRow.keys()].sort(
+      (a, b) => a.length - b.length || a.localeCompare(b, "en", { numeric: true }),
+    );
+    let widest = 1;
+    for (const rowName of rowNames) {
+      const rowIndex = this.rows.length;
+      const rowSeats: Seat[] = [];
+      this.rows.push(rowSeats);
+      const rowElement = h(
+        "div",
+        { class: "seat-row", role: "group", "aria-label": rowName ? `Row ${rowName}` : "Seats" },
+        h("span", { class: "row-name", "aria-hidden": "true" }, rowName),
+      );
+      let nextColumn = 1;
+      for (const { state, number } of byRow.get(rowName) ?? []) {
+        // A numbered seat sits in its own column (gaps stay visible as aisles); others follow on.
+        const column = number !== undefined && number >= nextColumn && number <= 500 ? number : nextColumn;
+        nextColumn = column + 1;
+        const button = document.createElement("button");
+        button.type = "button";
+        button.className = "seat";
+        button.dataset.seat = state.seat_number;
+        button.tabIndex = -1;
+        button.setAttribute("aria-pressed", "false");
+        button.textContent = number !== undefined ? String(number) : state.seat_number;
+        // +1: the first grid column is the row's name.
+        button.style.gridColumnStart = String(column + 1);
+        const seat: Seat = { state, button, row: rowIndex, column };
+        this.byId.set(state.seat_id, seat);
+        this.byLabel.set(state.seat_number, seat);
+        rowSeats.push(seat);
+        this.paint(seat);
+        rowElement.append(button);
+      }
+      widest = Math.max(widest, nextColumn - 1);
+      fragment.append(rowElement);
+    }
     this.element.style.setProperty("--columns", String(widest));
     const first = this.rows[0]?.[0];
     if (first) this.makeFocusable(first);
