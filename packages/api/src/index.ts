@@ -29,5 +29,12 @@ export { type AppRouter, appRouter, createCaller, restRouter } from "./root.js";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export {
+  type ErrorDataOf,
+  type ErrorDetailsOf,
+  type ErrorReasonOf,
+  PROCEDURE_ERRORS,
+  type ProcedurePath,
+} from "./procedure-errors.js";
 export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
 export { createOpenApiDocument } from "./openapi.js";
