@@ -1,4 +1,4 @@
-import OpenAPIBackend, { type Document, SetMatchType } from "openapi-backend";
+import { type Document, OpenAPIBackend, SetMatchType } from "openapi-backend";
 
 /** A response as a test saw it. */
 export interface SeenResponse {

@@ -18,7 +18,9 @@ const outsideTheDocument: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
-  validator = await createResponseValidator(await (await fetch(`${server.url}/openapi.json`)).json());
+  validator = await createResponseValidator(
+    (await (await fetch(`${server.url}/openapi.json`)).json()) as object,
+  );
   adminToken = (await call("POST", "/auth/login", { body: TEST_ADMIN })).body.access_token;
 });
 afterAll(async () => {
@@ -806,7 +808,13 @@ describe("the responses of this file against /openapi.json", () => {
       },
     };
     expect(
-      validator.problemsOf({ method: "POST", path: "/reservations/1/hold", status: 429, headers, body: tooMany }),
+      validator.problemsOf({
+        method: "POST",
+        path: "/reservations/1/hold",
+        status: 429,
+        headers,
+        body: tooMany,
+      }),
     ).toEqual([expect.stringContaining("retry-after")]);
   });
 

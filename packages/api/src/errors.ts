@@ -58,7 +58,9 @@ export function httpStatusOfTransportCode(code: TRPC_ERROR_CODE_KEY): number {
 export function httpStatusOfReason(reason: ErrorReason): number {
   if (reason === "INTERNAL") return 500;
   if (Object.hasOwn(CODE_BY_REASON, reason)) return httpStatusOf(reason as DomainErrorReason);
-  const [code] = Object.entries(REASON_BY_TRANSPORT_CODE).find(([, r]) => r === reason) ?? ["INTERNAL_SERVER_ERROR"];
+  const [code] = Object.entries(REASON_BY_TRANSPORT_CODE).find(([, r]) => r === reason) ?? [
+    "INTERNAL_SERVER_ERROR",
+  ];
   return httpStatusOfTransportCode(code as TRPC_ERROR_CODE_KEY);
 }
 

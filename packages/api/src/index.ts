@@ -29,6 +29,8 @@ export { type AppRouter, appRouter, createCaller, restRouter } from "./root.js";
 
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
+export { createOpenApiDocument } from "./openapi.js";
 export {
   type ErrorDataOf,
   type ErrorDetailsOf,
@@ -36,5 +38,3 @@ export {
   PROCEDURE_ERRORS,
   type ProcedurePath,
 } from "./procedure-errors.js";
-export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
-export { createOpenApiDocument } from "./openapi.js";

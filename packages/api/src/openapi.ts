@@ -62,7 +62,10 @@ function errorDataSchema(reason: ErrorReason, errors: readonly ProcedureError[])
       reason: { type: "string", const: reason, description: "Stable and machine-readable: branch on this" },
       details: details.length === 1 ? details[0] : { anyOf: details },
       issues: fromZod
-        ? { anyOf: [{ type: "array", items: ref("Issue") }, { type: "null" }], description: "What is wrong with the input" }
+        ? {
+            anyOf: [{ type: "array", items: ref("Issue") }, { type: "null" }],
+            description: "What is wrong with the input",
+          }
         : { type: "null" },
       httpStatus: { type: "integer", const: httpStatusOfReason(reason) },
       code: { type: "string", description: "The tRPC error code" },
@@ -113,7 +116,8 @@ function errorResponses(errors: readonly ProcedureError[], components: Record<st
               : {}),
           },
         };
-        const headers = status === 429 ? RATE_LIMIT_HEADERS : status === 503 ? { "Retry-After": RETRY_AFTER } : undefined;
+        const headers =
+          status === 429 ? RATE_LIMIT_HEADERS : status === 503 ? { "Retry-After": RETRY_AFTER } : undefined;
         return [
           String(status),
           {
@@ -171,7 +175,10 @@ export function createOpenApiDocument(baseUrl: string): OpenAPIObject {
       // The forms of a REST body exclude each other (strict objects, different required fields).
       const { anyOf, ...body } = jsonSchema(meta.restBody, "input");
       const schema = anyOf ? { ...body, oneOf: anyOf } : body;
-      operation.requestBody = { required: true, content: { "application/json": { schema: schema as never } } };
+      operation.requestBody = {
+        required: true,
+        content: { "application/json": { schema: schema as never } },
+      };
     }
     const successes = Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith("2"));
     operation.responses = {

@@ -46,9 +46,7 @@ function functionsOf(file: ts.SourceFile) {
   return functions;
 }
 const functionsByFile = new Map(domainFiles.map((file) => [file.fileName, functionsOf(file)]));
-const exportedDomainFunctions = new Map(
-  [...functionsByFile.values()].flatMap((functions) => [...functions]),
-);
+const exportedDomainFunctions = new Map([...functionsByFile.values()].flatMap((functions) => [...functions]));
 
 /** Every domain error class that code can throw, following calls into domain functions. */
 function thrownBy(node: ts.Node, seen = new Set<ts.Node>()): Set<string> {

@@ -68,7 +68,11 @@ export const RateLimited = transportError(
   }),
 );
 export const PayloadTooLarge = transportError("PayloadTooLarge", "PAYLOAD_TOO_LARGE", z.null());
-export const UnsupportedMediaType = transportError("UnsupportedMediaType", "UNSUPPORTED_MEDIA_TYPE", z.null());
+export const UnsupportedMediaType = transportError(
+  "UnsupportedMediaType",
+  "UNSUPPORTED_MEDIA_TYPE",
+  z.null(),
+);
 export const Internal = transportError("Internal", "INTERNAL", z.null());
 
 const SIGNED_IN = [NotAuthenticatedError, InvalidTokenError, TokenExpiredError] as const;

@@ -1,8 +1,8 @@
 import { currentActor, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
 import { initTRPC } from "@trpc/server";
-import type { ProcedureMeta } from "./rest.js";
 import type { Context } from "./context.js";
 import { asDomainError, domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
+import type { ProcedureMeta } from "./rest.js";
 import { transformer } from "./transformer.js";
 
 // `meta.openapi` puts a procedure on the REST surface as well (see rest.ts).

@@ -70,7 +70,7 @@ function domainError<R extends DomainErrorReason, D extends z.ZodType<DomainErro
     static readonly details = details;
     readonly reason = reason;
     declare readonly details: z.output<D>;
-    // biome-ignore lint/complexity/noUselessConstructor: narrows the details to this reason's
+    // Narrows the details a subclass passes to this reason's.
     constructor(message: string, details: z.output<D>) {
       super(message, details);
     }
@@ -95,7 +95,10 @@ export class InvalidInputError extends domainError("INVALID_INPUT", invalidInput
   }
 }
 
-export class InvalidSeatLabelError extends domainError("INVALID_SEAT_LABEL", z.strictObject({ label: z.string() })) {
+export class InvalidSeatLabelError extends domainError(
+  "INVALID_SEAT_LABEL",
+  z.strictObject({ label: z.string() }),
+) {
   constructor(label: string, why: string) {
     super(`invalid seat label ${JSON.stringify(label)}: ${why}`, { label });
   }
@@ -171,7 +174,11 @@ export class EmailTakenError extends domainError("EMAIL_TAKEN", noDetails) {
 
 export class DuplicateSeatLabelError extends domainError(
   "DUPLICATE_SEAT_LABEL",
-  z.strictObject({ labels: z.array(z.string()), repeated: z.array(z.string()), existing: z.array(z.string()) }),
+  z.strictObject({
+    labels: z.array(z.string()),
+    repeated: z.array(z.string()),
+    existing: z.array(z.string()),
+  }),
 ) {
   /** `all`: every label at fault (repeated in the request, already on the show, or both), in order. */
   constructor(conflicts: { repeated: string[]; existing: string[]; all: string[] }) {
@@ -261,7 +268,10 @@ export class HoldExpiredError extends domainError(
 
 export class InvalidTransitionError extends domainError(
   "INVALID_TRANSITION",
-  z.strictObject({ reservation_id: id, status: z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]) satisfies z.ZodType<ReservationStatus> }),
+  z.strictObject({
+    reservation_id: id,
+    status: z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]) satisfies z.ZodType<ReservationStatus>,
+  }),
 ) {
   constructor(reservationId: number, status: ReservationStatus, action: string) {
     super(`reservation ${reservationId} is ${status} and cannot be ${action}`, {

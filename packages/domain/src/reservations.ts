@@ -23,9 +23,9 @@ import {
   HoldExpiredError,
   HoldLimitReachedError,
   InvalidInputError,
+  InvalidSeatLabelError,
   InvalidTransitionError,
   ReservationNotFoundError,
-  InvalidSeatLabelError,
   SeatNotFoundError,
   SeatTakenError,
   type ServiceErrors,
@@ -68,7 +68,16 @@ export interface HoldSeatsInput {
 }
 
 /** What holdSeat can throw: its reasons and their details in the OpenAPI document and the client. */
-export const holdSeatErrors = [ForbiddenError, InvalidInputError, InvalidSeatLabelError, UserNotFoundError, SeatNotFoundError, ShowStartedError, SeatTakenError, HoldLimitReachedError] as const satisfies ServiceErrors;
+export const holdSeatErrors = [
+  ForbiddenError,
+  InvalidInputError,
+  InvalidSeatLabelError,
+  UserNotFoundError,
+  SeatNotFoundError,
+  ShowStartedError,
+  SeatTakenError,
+  HoldLimitReachedError,
+] as const satisfies ServiceErrors;
 
 /**
  * Puts a time-boxed hold on a free seat: one statement (see holdStatement) that marks the seat's
@@ -95,7 +104,16 @@ export async function holdSeat(
 }
 
 /** What holdSeats can throw: its reasons and their details in the OpenAPI document and the client. */
-export const holdSeatsErrors = [ForbiddenError, InvalidInputError, InvalidSeatLabelError, UserNotFoundError, SeatNotFoundError, ShowStartedError, SeatTakenError, HoldLimitReachedError] as const satisfies ServiceErrors;
+export const holdSeatsErrors = [
+  ForbiddenError,
+  InvalidInputError,
+  InvalidSeatLabelError,
+  UserNotFoundError,
+  SeatNotFoundError,
+  ShowStartedError,
+  SeatTakenError,
+  HoldLimitReachedError,
+] as const satisfies ServiceErrors;
 
 /**
  * Holds 1–10 seats of one show together, all or nothing, in one statement: if any is taken, none
@@ -236,7 +254,11 @@ function distinct<T>(values: readonly T[], field: string): T[] {
 }
 
 /** What confirmReservation can throw: its reasons and their details in the OpenAPI document and the client. */
-export const confirmReservationErrors = [ReservationNotFoundError, HoldExpiredError, InvalidTransitionError] as const satisfies ServiceErrors;
+export const confirmReservationErrors = [
+  ReservationNotFoundError,
+  HoldExpiredError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
 
 /**
  * Buys a held seat, in one statement (lockAndSettleHeldReservation): the reservation is locked,
@@ -267,7 +289,12 @@ export async function confirmReservation(
 }
 
 /** What confirmReservations can throw: its reasons and their details in the OpenAPI document and the client. */
-export const confirmReservationsErrors = [InvalidInputError, ReservationNotFoundError, HoldExpiredError, InvalidTransitionError] as const satisfies ServiceErrors;
+export const confirmReservationsErrors = [
+  InvalidInputError,
+  ReservationNotFoundError,
+  HoldExpiredError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
 
 /**
  * Confirms 1–10 reservations all or nothing, in one statement (lockAndSettleHeldReservations):
@@ -305,7 +332,10 @@ export async function confirmReservations(
 }
 
 /** What releaseReservation can throw: its reasons and their details in the OpenAPI document and the client. */
-export const releaseReservationErrors = [ReservationNotFoundError, InvalidTransitionError] as const satisfies ServiceErrors;
+export const releaseReservationErrors = [
+  ReservationNotFoundError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
 
 /**
  * Gives a seat back. HELD → CANCELLED (EXPIRED if the hold had already lapsed); CANCELLED and

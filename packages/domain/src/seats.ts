@@ -7,7 +7,12 @@ import {
   lockShowForSeatChanges,
   selectSeatsOfShow,
 } from "@eventforge/db";
-import { DuplicateSeatLabelError, InvalidSeatLabelError, type ServiceErrors, ShowNotFoundError } from "./errors.js";
+import {
+  DuplicateSeatLabelError,
+  InvalidSeatLabelError,
+  type ServiceErrors,
+  ShowNotFoundError,
+} from "./errors.js";
 import {
   compareByteOrder,
   compareSeatLabels,
@@ -19,7 +24,11 @@ import { getShow } from "./shows.js";
 import type { Seat } from "./types.js";
 
 /** What addSeats can throw: its reasons and their details in the OpenAPI document and the client. */
-export const addSeatsErrors = [InvalidSeatLabelError, ShowNotFoundError, DuplicateSeatLabelError] as const satisfies ServiceErrors;
+export const addSeatsErrors = [
+  InvalidSeatLabelError,
+  ShowNotFoundError,
+  DuplicateSeatLabelError,
+] as const satisfies ServiceErrors;
 
 /**
  * Adds seats to a show, all or nothing: labels are normalized, and a label repeated in the

@@ -29,9 +29,7 @@ export const authRouter = router({
     }),
 
   me: signedInProcedure
-    .meta(
-      restRoute("GET", "/auth/me", { summary: "The signed-in user" }),
-    )
+    .meta(restRoute("GET", "/auth/me", { summary: "The signed-in user" }))
     .output(userSchema)
     .query(({ ctx }) => getUser(ctx.db, ctx.actor.userId)),
 });
