@@ -7,9 +7,12 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { AnyProcedure } from "@trpc/server";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { createOpenApiDocument } from "./openapi.js";
 import { PROCEDURE_ERRORS, type ProcedureKind } from "./procedure-errors.js";
+import type { ProcedureMeta } from "./rest.js";
 import { appRouter, restRouter } from "./root.js";
 
 const apiSource = dirname(fileURLToPath(import.meta.url));
@@ -171,5 +174,27 @@ describe("PROCEDURE_ERRORS", () => {
     expect(PROCEDURE_ERRORS["reservations.hold"].errors.map((error) => error.reason)).not.toContain(
       "SHOW_NOT_FOUND",
     );
+  });
+});
+
+describe("the OpenAPI document", () => {
+  const document = createOpenApiDocument("/") as unknown as {
+    paths: Record<string, Record<string, { responses: Record<string, { description: string }> }>>;
+  };
+  const procedures = restRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+  const restPaths = Object.entries(procedures).flatMap(([path, procedure]) => {
+    const route = (procedure._def.meta as ProcedureMeta | undefined)?.openapi;
+    return route ? [[path, route.method.toLowerCase(), route.path.replace(/\/$/u, "")] as const] : [];
+  });
+
+  it.each(restPaths)("%s (%s %s) documents exactly the reasons of its entry", (path, method, route) => {
+    const responses = document.paths[route]?.[method]?.responses ?? {};
+    const documented = Object.entries(responses)
+      .filter(([status]) => !status.startsWith("2"))
+      .flatMap(([, response]) => response.description.split(", "));
+    const reasons = PROCEDURE_ERRORS[path as keyof typeof PROCEDURE_ERRORS].errors.map(
+      (error) => error.reason,
+    );
+    expect(documented.sort()).toEqual([...new Set(reasons)].sort());
   });
 });
