@@ -1,7 +1,7 @@
 // A show: its seat map, kept current by the seat feed, and the selection panel: pick up to 10
 // seats → Hold (one holdMany) → a countdown to the hold's expiry → Confirm (one confirmMany) or
 // Release. A hold that lapses while the fan looks is said so, and its seats go back on sale.
-import { getErrorReason, isEventForgeError } from "@eventforge/client";
+import { errorDataOf } from "@eventforge/client";
 import { api, type Reservation } from "../api";
 import { fill, formatDateTime, h } from "../dom";
 import { fanMessage } from "../errors";
@@ -170,13 +170,10 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
       );
     } catch (error) {
       showError(fanMessage(error));
-      if (getErrorReason(error) === "SEAT_TAKEN" && isEventForgeError(error)) {
-        const seats = (
-          error.data?.details as {
-            seats?: { seat_id: number; seat_number: string; held_until: Date | null }[];
-          }
-        )?.seats;
-        for (const seat of seats ?? []) {
+      // Typed by what holdMany can answer: SEAT_TAKEN's details list every taken seat.
+      const failure = errorDataOf(error, "reservations.holdMany");
+      if (failure?.reason === "SEAT_TAKEN") {
+        for (const seat of failure.details.seats) {
           map.apply({
             seat_id: seat.seat_id,
             seat_number: seat.seat_number,
@@ -203,9 +200,10 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
       showNews(`You bought ${listOf(holds.map((known) => known.seat_number))}. Enjoy the show!`);
     } catch (error) {
       showError(fanMessage(error));
-      if (getErrorReason(error) === "HOLD_EXPIRED" && isEventForgeError(error)) {
-        const ids = (error.data?.details as { reservation_ids?: number[] } | null)?.reservation_ids ?? [];
-        lapse(holds.filter((known) => ids.includes(known.id)));
+      const failure = errorDataOf(error, "reservations.confirmMany");
+      if (failure?.reason === "HOLD_EXPIRED") {
+        const lapsed = new Set(failure.details.reservation_ids);
+        lapse(holds.filter((known) => lapsed.has(known.id)));
       }
     } finally {
       confirmButton.disabled = false;
