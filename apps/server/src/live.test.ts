@@ -85,6 +85,7 @@ async function openEventStream(url: string, headers: Record<string, string> = {}
 function watchWithClient(client: EventForgeClient, showId: number, lastEventId?: number | null) {
   const changes: ReceivedChange[] = [];
   const errors: unknown[] = [];
+  const state = { completed: false };
   const subscription = client.availability.watch.subscribe(
     { show_id: showId, lastEventId },
     {
@@ -93,9 +94,12 @@ function watchWithClient(client: EventForgeClient, showId: number, lastEventId?:
         changes.push({ ...data, receivedAt: performance.now() });
       },
       onError: (error) => errors.push(error),
+      onComplete: () => {
+        state.completed = true;
+      },
     },
   );
-  return { changes, errors, close: () => subscription.unsubscribe() };
+  return { changes, errors, state, close: () => subscription.unsubscribe() };
 }
 
 async function waitUntil(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
@@ -295,4 +299,27 @@ describe("availability.watch and the REST event stream", () => {
     expect(getErrorReason(watch.errors[0])).toBe("SHOW_NOT_FOUND");
     watch.close();
   });
+
+  it("is in the OpenAPI document as text/event-stream", async () => {
+    const document = (await (await fetch(`${a.url}/openapi.json`)).json()) as {
+      paths: Record<string, { get?: { responses: Record<string, { content?: Record<string, unknown> }> } }>;
+    };
+    const operation = document.paths["/shows/{show_id}/availability/events"]?.get;
+    expect(Object.keys(operation?.responses["200"]?.content ?? {})).toEqual(["text/event-stream"]);
+    expect(Object.keys(operation?.responses ?? {})).toEqual(["200", "400", "404", "503"]);
+  });
+
+  it("ends its streams cleanly when the server shuts down", async () => {
+    const d = await startServerProcess(t.url, { EVENTFORGE_SHUTDOWN_TIMEOUT_MS: "30000" });
+    const { show } = await newShow(1);
+    const stream = await openEventStream(`${d.url}/shows/${show.id}/availability/events`);
+    const viaClient = watchWithClient(createEventForgeClient({ url: d.url }), show.id);
+    // Give the tRPC stream the time to open (it has no message to wait for).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await d.stop();
+    // A stream closed by force (at the shutdown deadline) would fail the reader instead.
+    await expect(stream.ended).resolves.toBeUndefined();
+    expect(viaClient.state.completed).toBe(true);
+    expect(viaClient.errors).toEqual([]);
+  }, 60_000);
 });
