@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { asDomainError, domainErrorResponse, transportErrorBody } from "@eventforge/api";
+import type { SeatChange } from "@eventforge/db";
 import { DatabaseUnavailableError, type DomainError, type LiveFeed } from "@eventforge/domain";
 import type { Logger } from "pino";
 
@@ -37,7 +38,7 @@ export async function serveAvailabilityEvents(
 
   const abort = new AbortController();
   res.once("close", () => abort.abort());
-  let changes: AsyncIterable<unknown>;
+  let changes: AsyncIterable<SeatChange>;
   try {
     changes = await live.watch(showId, { afterEventId, signal: abort.signal });
   } catch (error) {
@@ -54,12 +55,19 @@ export async function serveAvailabilityEvents(
   });
   res.write(`retry: ${RECONNECT_MS}\n: watching show ${showId}\n\n`);
   const keepAlive = setInterval(() => res.write(": keep-alive\n\n"), KEEP_ALIVE_INTERVAL_MS);
+  let corked = false;
   try {
     for await (const change of changes) {
-      const { event_id } = change as { event_id: number };
-      if (!res.write(`id: ${event_id}\nevent: seat\ndata: ${JSON.stringify(change)}\n\n`)) {
-        await drained(res);
+      // The changes a fetch fans out arrive together: one socket write for all of them.
+      if (!corked) {
+        corked = true;
+        res.cork();
+        setImmediate(() => {
+          corked = false;
+          res.uncork();
+        });
       }
+      if (!res.write(messageOf(change))) await drained(res);
     }
   } catch (error) {
     // Said as an `error` event (e.g. WATCHER_TOO_SLOW), then the stream ends; the client resumes
@@ -74,6 +82,18 @@ export async function serveAvailabilityEvents(
     clearInterval(keepAlive);
     res.end();
   }
+}
+
+/** Every watcher of a show gets the same change objects: each is put into words once. */
+const messages = new WeakMap<SeatChange, string>();
+
+function messageOf(change: SeatChange): string {
+  let message = messages.get(change);
+  if (message === undefined) {
+    message = `id: ${change.event_id}\nevent: seat\ndata: ${JSON.stringify(change)}\n\n`;
+    messages.set(change, message);
+  }
+  return message;
 }
 
 function parseId(text: string, max: number): number | undefined {
