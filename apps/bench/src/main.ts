@@ -111,6 +111,7 @@ async function main(options: Options): Promise<void> {
             watchers: scale.liveWatchers,
             batchSize: scale.liveBatch,
             writers: scale.liveWriters,
+            commitsPerSecond: scale.liveCommitsPerSecond,
             log,
           }),
         ],

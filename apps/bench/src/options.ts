@@ -22,6 +22,7 @@ export interface Scale {
   liveChanges: number;
   liveBatch: number;
   liveWriters: number;
+  liveCommitsPerSecond: number;
 }
 
 export const FULL: Scale = {
@@ -39,9 +40,10 @@ export const FULL: Scale = {
   activeShare: 0.4,
   availabilityRuns: 3,
   liveWatchers: 1_000,
-  liveChanges: 3_000,
-  liveBatch: 10,
-  liveWriters: 4,
+  liveChanges: 1_000,
+  liveBatch: 5,
+  liveWriters: 2,
+  liveCommitsPerSecond: 10,
 };
 
 export const QUICK: Scale = {
@@ -60,8 +62,9 @@ export const QUICK: Scale = {
   availabilityRuns: 2,
   liveWatchers: 100,
   liveChanges: 300,
-  liveBatch: 10,
-  liveWriters: 4,
+  liveBatch: 5,
+  liveWriters: 2,
+  liveCommitsPerSecond: 20,
 };
 
 export interface Options {
