@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../generated/db.js";
+import { dbNow, holdIsLive } from "./hold-state.js";
 
 export type SeatAvailabilityStatus = "AVAILABLE" | "HELD" | "CONFIRMED";
 
@@ -27,6 +28,7 @@ export interface AvailabilitySnapshot {
  * misses nor repeats a change.
  */
 export function availabilityStatement(showId: number) {
+  const asOf = sql.ref<Date>("t.as_of");
   return sql<{
     as_of: Date | null;
     last_event_id: number | null;
@@ -39,10 +41,10 @@ export function availabilityStatement(showId: number) {
            CASE WHEN row_number() OVER () = 1 THEN t.last_event_id END AS last_event_id,
            s.id AS seat_id, s.seat_number,
            CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
-                WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN 'HELD'
+                WHEN ${holdIsLive(asOf, "r")} THEN 'HELD'
                 ELSE 'AVAILABLE' END AS status,
-           CASE WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN r.hold_expiry END AS hold_expiry
-    FROM (SELECT statement_timestamp() AS as_of,
+           CASE WHEN ${holdIsLive(asOf, "r")} THEN r.hold_expiry END AS hold_expiry
+    FROM (SELECT ${dbNow} AS as_of,
                  (SELECT max(e.id) FROM reservation_events e WHERE e.show_id = ${showId}) AS last_event_id) t
     JOIN shows sh ON sh.id = ${showId}
     LEFT JOIN seats s ON s.show_id = sh.id
