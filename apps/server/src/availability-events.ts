@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { asDomainError, domainErrorResponse, transportErrorBody } from "@eventforge/api";
 import type { SeatChange } from "@eventforge/db";
-import { DatabaseUnavailableError, type DomainError, type LiveFeed } from "@eventforge/domain";
+import {
+  DatabaseUnavailableError,
+  type DomainError,
+  type LiveFeed,
+  watchAvailability,
+} from "@eventforge/domain";
 import type { Logger } from "pino";
 
 /** `GET /shows/{show_id}/availability/events`: the REST event stream (docs/design.md, Live availability). */
@@ -40,7 +45,7 @@ export async function serveAvailabilityEvents(
   res.once("close", () => abort.abort());
   let changes: AsyncIterable<SeatChange>;
   try {
-    changes = await live.watch(showId, { afterEventId, signal: abort.signal });
+    changes = await watchAvailability(live, showId, { afterEventId, signal: abort.signal });
   } catch (error) {
     const domainError = asDomainError(error);
     if (!domainError) throw error;

@@ -1,8 +1,8 @@
 import { currentActor, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
 import { initTRPC } from "@trpc/server";
-import type { OpenApiMeta } from "trpc-to-openapi";
 import type { Context } from "./context.js";
 import { asDomainError, domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
+import type { ProcedureMeta } from "./rest.js";
 import { transformer } from "./transformer.js";
 
 /** How often an idle live stream carries a keep-alive (docs/design.md: at least every 15 s). */
@@ -11,7 +11,7 @@ export const SSE_PING_INTERVAL_MS = 10_000;
 // `meta.openapi` puts a procedure on the REST surface as well (see rest.ts).
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     // superjson on the wire; outputs of plain data take a faster path to the same result.
     transformer,

@@ -2,8 +2,8 @@ import { createSeatChangeListener, type SeatChange } from "@eventforge/db";
 import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { WatcherTooSlowError } from "./errors.js";
-import { createLiveFeed, type LiveFeed, MAX_PENDING_CHANGES } from "./live-feed.js";
+import { ShowNotFoundError, WatcherTooSlowError } from "./errors.js";
+import { createLiveFeed, type LiveFeed, MAX_PENDING_CHANGES, watchAvailability } from "./live-feed.js";
 import { seedShow, seedUser } from "./testing.js";
 import type { User } from "./types.js";
 
@@ -68,8 +68,8 @@ describe("the live feed", () => {
       t.db,
       Array.from({ length: seatCount }, (_, i) => `L${i + 1}`),
     );
-    const fast = (await feed.watch(show.id))[Symbol.asyncIterator]();
-    const slow = (await feed.watch(show.id))[Symbol.asyncIterator]();
+    const fast = (await watchAvailability(feed, show.id))[Symbol.asyncIterator]();
+    const slow = (await watchAvailability(feed, show.id))[Symbol.asyncIterator]();
     await holdFree(show.id, 1);
     expect((await take(fast, 1)).length + (await take(slow, 1)).length).toBe(2);
     // Both are live now (past their catch-up); the slow one takes one more change, then nothing.
@@ -96,7 +96,7 @@ describe("the live feed", () => {
     );
     await holdFree(show.id);
     // Resuming from event 1 of the database: none of the other shows' events belong to this one.
-    const changes = (await feed.watch(show.id, { afterEventId: 1 }))[Symbol.asyncIterator]();
+    const changes = (await watchAvailability(feed, show.id, { afterEventId: 1 }))[Symbol.asyncIterator]();
     const all = await take(changes, seatCount);
     expect(all.map((change) => change.seat_number)).toEqual(
       Array.from({ length: seatCount }, (_, i) => `R${i + 1}`),
@@ -108,12 +108,13 @@ describe("the live feed", () => {
   it("ends every watch when it stops, and refuses none but ends later ones at once", async () => {
     const lone = createLiveFeed({ db: t.db });
     const { show } = await seedShow(t.db, ["Z1"]);
-    const watching = (await lone.watch(show.id))[Symbol.asyncIterator]();
+    const watching = (await watchAvailability(lone, show.id))[Symbol.asyncIterator]();
     const next = watching.next();
     lone.stop();
     expect(await next).toEqual({ done: true, value: undefined });
-    const later = (await lone.watch(show.id))[Symbol.asyncIterator]();
+    const later = (await watchAvailability(lone, show.id))[Symbol.asyncIterator]();
     expect(await later.next()).toEqual({ done: true, value: undefined });
     expect(lone.watcherCount).toBe(0);
+    await expect(watchAvailability(lone, 999_999)).rejects.toThrow(ShowNotFoundError);
   });
 });

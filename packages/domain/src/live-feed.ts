@@ -5,7 +5,7 @@ import {
   selectSeatChangesAfter,
   selectShowEventHead,
 } from "@eventforge/db";
-import { ShowNotFoundError, WatcherTooSlowError } from "./errors.js";
+import { type ServiceErrors, ShowNotFoundError, WatcherTooSlowError } from "./errors.js";
 
 /** Changes read from reservation_events per statement (the feed's fetches and a watcher's catch-up). */
 export const LIVE_PAGE_SIZE = 500;
@@ -29,12 +29,13 @@ export interface WatchOptions {
  */
 export interface LiveFeed {
   /**
-   * Checks the show (ShowNotFoundError) and returns its changes after `afterEventId`: first those
+   * The show's changes after `afterEventId` (undefined when there is no such show): first those
    * already committed, read at the watcher's own pace, then the live ones, in event id order,
-   * each exactly once. A watcher that lets MAX_PENDING_CHANGES live changes pile up fails with
-   * WatcherTooSlowError. Ends when `signal` aborts or the feed stops.
+   * each exactly once. A watcher that lets MAX_PENDING_CHANGES live changes pile up is dropped:
+   * its changes end and `droppedAfter()` says after which event. They also end when `signal`
+   * aborts or the feed stops. (Services and transports use `watchAvailability`.)
    */
-  watch(showId: number, options?: WatchOptions): Promise<AsyncIterable<SeatChange>>;
+  watch(showId: number, options?: WatchOptions): Promise<Watch | undefined>;
   /** A transition was committed (from NOTIFY seat_changes). */
   notify(notice: SeatChangeNotice): void;
   /** Reads whatever was committed since the last read, for every watched show (after a reconnect). */
@@ -45,6 +46,12 @@ export interface LiveFeed {
   readonly watcherCount: number;
 }
 
+export interface Watch {
+  changes: AsyncIterable<SeatChange>;
+  /** The last event taken before the watcher was dropped as too slow; undefined if it was not. */
+  droppedAfter(): number | undefined;
+}
+
 interface Watcher {
   /** Live changes not yet taken by the consumer, in event id order. */
   pending: SeatChange[];
@@ -53,7 +60,7 @@ interface Watcher {
   /** While it reads what was committed before it joined, a full buffer only means "read on". */
   catchingUp: boolean;
   overflowed: boolean;
-  failure: Error | undefined;
+  droppedAfter: number | undefined;
   done: boolean;
   wake: (() => void) | undefined;
 }
@@ -90,7 +97,7 @@ export function createLiveFeed(options: {
         watcher.overflowed = true;
         return;
       }
-      watcher.failure = new WatcherTooSlowError(watcher.lastTaken, MAX_PENDING_CHANGES);
+      watcher.droppedAfter = watcher.lastTaken;
       end(watcher);
       return;
     }
@@ -187,7 +194,6 @@ export function createLiveFeed(options: {
         });
         watcher.wake = undefined;
       }
-      if (watcher.failure) throw watcher.failure;
     } finally {
       signal?.removeEventListener("abort", onAbort);
       watcher.done = true;
@@ -198,16 +204,17 @@ export function createLiveFeed(options: {
   return {
     async watch(showId, watchOptions = {}) {
       const head = await selectShowEventHead(db, showId);
-      if (!head) throw new ShowNotFoundError(showId);
+      if (!head) return undefined;
       const newest = head.last_event_id ?? 0;
       const { signal } = watchOptions;
-      if (stopped || signal?.aborted) return (async function* () {})();
+      if (stopped || signal?.aborted)
+        return { changes: (async function* () {})(), droppedAfter: () => undefined };
       const watcher: Watcher = {
         pending: [],
         lastTaken: watchOptions.afterEventId ?? newest,
         catchingUp: true,
         overflowed: false,
-        failure: undefined,
+        droppedAfter: undefined,
         done: false,
         wake: undefined,
       };
@@ -220,7 +227,7 @@ export function createLiveFeed(options: {
         leave(feed, watcher);
       };
       signal?.addEventListener("abort", onAbort, { once: true });
-      return changesOf(feed, watcher, onAbort, signal);
+      return { changes: changesOf(feed, watcher, onAbort, signal), droppedAfter: () => watcher.droppedAfter };
     },
     notify(notice) {
       const feed = shows.get(notice.show_id);
@@ -242,4 +249,30 @@ export function createLiveFeed(options: {
       return watcherCount;
     },
   };
+}
+
+export const watchAvailabilityErrors = [
+  ShowNotFoundError,
+  WatcherTooSlowError,
+] as const satisfies ServiceErrors;
+
+/**
+ * availability.watch and the REST event stream: the show's changes after `afterEventId` (see
+ * LiveFeed.watch). An unknown show is ShowNotFoundError before any change; a watcher dropped as too
+ * slow gets WatcherTooSlowError after its last change, naming where to resume.
+ */
+export async function watchAvailability(
+  live: LiveFeed,
+  showId: number,
+  options: WatchOptions = {},
+): Promise<AsyncIterable<SeatChange>> {
+  const watch = await live.watch(showId, options);
+  if (!watch) throw new ShowNotFoundError(showId);
+  return relayChanges(watch);
+}
+
+async function* relayChanges(watch: Watch): AsyncGenerator<SeatChange> {
+  yield* watch.changes;
+  const droppedAfter = watch.droppedAfter();
+  if (droppedAfter !== undefined) throw new WatcherTooSlowError(droppedAfter, MAX_PENDING_CHANGES);
 }

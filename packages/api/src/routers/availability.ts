@@ -1,4 +1,4 @@
-import { getAvailability } from "@eventforge/domain";
+import { getAvailability, watchAvailability } from "@eventforge/domain";
 import { tracked } from "@trpc/server";
 import { asDomainError, domainErrorToTRPCError } from "../errors.js";
 import { restRoute } from "../rest.js";
@@ -10,8 +10,6 @@ export const availabilityRouter = router({
     .meta(
       restRoute("GET", "/shows/{show_id}/availability", {
         summary: "Every seat of a show as AVAILABLE, HELD (with its expiry) or CONFIRMED, at database time",
-        access: "anyone",
-        reasons: ["SHOW_NOT_FOUND"],
       }),
     )
     .input(showIdInput)
@@ -24,7 +22,10 @@ export const availabilityRouter = router({
    * saw. An unknown show fails before the first message.
    */
   watch: publicProcedure.input(watchAvailabilityInput).subscription(async ({ ctx, input, signal }) => {
-    const changes = await ctx.live.watch(input.show_id, { afterEventId: input.lastEventId, signal });
+    const changes = await watchAvailability(ctx.live, input.show_id, {
+      afterEventId: input.lastEventId,
+      signal,
+    });
     return (async function* () {
       try {
         for await (const change of changes) yield tracked(String(change.event_id), change);
