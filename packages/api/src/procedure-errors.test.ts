@@ -88,7 +88,7 @@ function chainOf(expression: ts.Expression): { base: string; calls: Map<string, 
 
 const isProcedureChain = (expression: ts.Expression) => {
   const { calls } = chainOf(expression);
-  return calls.has("mutation") || calls.has("query");
+  return calls.has("mutation") || calls.has("query") || calls.has("subscription");
 };
 
 /** Variables of the api's source files initialized with a router({...}) or a procedure chain. */
