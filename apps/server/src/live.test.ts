@@ -306,7 +306,7 @@ describe("availability.watch and the REST event stream", () => {
     };
     const operation = document.paths["/shows/{show_id}/availability/events"]?.get;
     expect(Object.keys(operation?.responses["200"]?.content ?? {})).toEqual(["text/event-stream"]);
-    expect(Object.keys(operation?.responses ?? {})).toEqual(["200", "400", "404", "503"]);
+    expect(Object.keys(operation?.responses ?? {})).toEqual(["200", "400", "404", "408", "500", "503"]);
   });
 
   it("ends its streams cleanly when the server shuts down", async () => {
