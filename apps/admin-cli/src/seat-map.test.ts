@@ -11,6 +11,7 @@ function availability(seats: [string, Availability["seats"][number]["status"], D
   return {
     show_id: 1,
     as_of: AS_OF,
+    last_event_id: null,
     seats: seats.map(([seat_number, status, hold_expiry], i) => ({
       seat_id: i + 1,
       seat_number,

@@ -632,6 +632,7 @@ describe("GET /openapi.json", () => {
         "POST /reservations/{user_id}/hold-many",
         "POST /reservations/confirm-many",
         "GET /reservations/{reservation_id}/history",
+        "GET /shows/{show_id}/availability/events",
       ].sort(),
     );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });

@@ -1,8 +1,10 @@
 import type { Database } from "@eventforge/db";
 import {
   type Actor,
+  createLiveFeed,
   DomainError,
   InvalidTokenError,
+  type LiveFeed,
   type TokenSigner,
   verifyAccessToken,
 } from "@eventforge/domain";
@@ -17,6 +19,8 @@ export interface ContextDeps {
   /** Active holds one user may have on one show (EVENTFORGE_MAX_HOLDS_PER_SHOW); 0 = no cap. */
   maxHoldsPerShow: number;
   rateLimits: RateLimits;
+  /** The instance's live availability (fed by its LISTEN connection), for availability.watch. */
+  live: LiveFeed;
 }
 
 /** What the api needs to know of a request; the server adapts its transport to this. */
@@ -41,8 +45,10 @@ export interface Context extends ContextDeps {
 
 /** The context without any transport: what tests use with `createCaller`. Limits default to off. */
 export function createContextInner(
-  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow"> & {
+  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow" | "live"> & {
     rateLimits?: RateLimits;
+    /** Without one, a feed of its own that hears no notices: watches see what is in the table. */
+    live?: LiveFeed;
     maxHoldsPerShow?: number;
     actor?: Actor | null;
     authError?: DomainError | null;
@@ -55,6 +61,7 @@ export function createContextInner(
     tokens: opts.tokens,
     maxHoldsPerShow: opts.maxHoldsPerShow ?? DEFAULT_MAX_HOLDS_PER_SHOW,
     rateLimits: opts.rateLimits ?? createRateLimits({ kind: "memory" }, UNLIMITED_RATES),
+    live: opts.live ?? createLiveFeed({ db: opts.db }),
     actor: opts.actor ?? null,
     authError: opts.authError ?? null,
     clientAddress: opts.clientAddress ?? null,

@@ -8,7 +8,15 @@ import type {
   RouterInputs,
   RouterOutputs,
 } from "@eventforge/api";
-import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+} from "@trpc/client";
+import { EventSource } from "eventsource";
 import { transformer } from "./transformer.js";
 
 export type {
@@ -38,23 +46,45 @@ export interface EventForgeClientOptions {
 /**
  * The typed EventForge client: `client.reservations.hold.mutate({ seat_id })` with inputs,
  * outputs and errors inferred from the server's router. Calls made together are batched into
- * one HTTP request.
+ * one HTTP request. Subscriptions (`client.availability.watch.subscribe(...)`) go over
+ * Server-Sent Events, each on a stream of its own, and resume after the last change seen when
+ * the stream reconnects.
  */
 export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
-  const url = options.url.replace(/\/+$/u, "");
+  const base = options.url.replace(/\/+$/u, "");
+  const url = base.endsWith("/trpc") ? base : `${base}/trpc`;
+  const headersOf = async () => {
+    const token = typeof options.token === "function" ? await options.token() : options.token;
+    return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  };
+  const fetchImplementation = options.fetch ?? globalThis.fetch;
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: url.endsWith("/trpc") ? url : `${url}/trpc`,
-        // superjson on the wire; responses of plain data with Dates take a faster path.
-        transformer,
-        // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
-        maxItems: 10,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        async headers() {
-          const token = typeof options.token === "function" ? await options.token() : options.token;
-          return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
+      splitLink({
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url,
+          transformer,
+          // The `eventsource` package: Node 20 has no EventSource, and a browser's cannot send
+          // headers; this one fetches, so the token and extra headers go along.
+          EventSource,
+          eventSourceOptions: async () => {
+            const headers = await headersOf();
+            return {
+              fetch: (input, init) =>
+                fetchImplementation(input, { ...init, headers: { ...init.headers, ...headers } }),
+            };
+          },
+        }),
+        false: httpBatchLink({
+          url,
+          // superjson on the wire; responses of plain data with Dates take a faster path.
+          transformer,
+          // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
+          maxItems: 10,
+          ...(options.fetch ? { fetch: options.fetch } : {}),
+          headers: headersOf,
+        }),
       }),
     ],
   });

@@ -7,6 +7,8 @@ export type SeatAvailabilityStatus = "AVAILABLE" | "HELD" | "CONFIRMED";
 export interface AvailabilitySnapshot {
   show_id: number;
   as_of: Date;
+  /** The newest reservation_events id of the show this snapshot includes; null before any. */
+  last_event_id: number | null;
   seats: {
     seat_id: number;
     seat_number: string;
@@ -20,23 +22,30 @@ export interface AvailabilitySnapshot {
  * snapshot is consistent: a hold that has lapsed reads AVAILABLE even before it is marked
  * EXPIRED. Returns undefined when the show does not exist. `as_of` is sent on one row only
  * (whichever comes first to the window function): on 100,000 rows, a timestamp parsed into a Date
- * per row was a large share of the memory and time of reading the snapshot.
+ * per row was a large share of the memory and time of reading the snapshot. `last_event_id` rides
+ * on that row too: read by the same statement, it is exactly the newest event the snapshot
+ * includes (a show's event ids rise in commit order), so a watcher resuming after it neither
+ * misses nor repeats a change.
  */
 export function availabilityStatement(showId: number) {
   const asOf = sql.ref<Date>("t.as_of");
   return sql<{
     as_of: Date | null;
+    last_event_id: number | null;
     seat_id: number | null;
     seat_number: string | null;
     status: SeatAvailabilityStatus;
     hold_expiry: Date | null;
   }>`
-    SELECT CASE WHEN row_number() OVER () = 1 THEN t.as_of END AS as_of, s.id AS seat_id, s.seat_number,
+    SELECT CASE WHEN row_number() OVER () = 1 THEN t.as_of END AS as_of,
+           CASE WHEN row_number() OVER () = 1 THEN t.last_event_id END AS last_event_id,
+           s.id AS seat_id, s.seat_number,
            CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
                 WHEN ${holdIsLive(asOf, "r")} THEN 'HELD'
                 ELSE 'AVAILABLE' END AS status,
            CASE WHEN ${holdIsLive(asOf, "r")} THEN r.hold_expiry END AS hold_expiry
-    FROM (SELECT ${dbNow} AS as_of) t
+    FROM (SELECT ${dbNow} AS as_of,
+                 (SELECT max(e.id) FROM reservation_events e WHERE e.show_id = ${showId}) AS last_event_id) t
     JOIN shows sh ON sh.id = ${showId}
     LEFT JOIN seats s ON s.show_id = sh.id
     LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
@@ -51,9 +60,13 @@ export async function selectAvailability(
 ): Promise<AvailabilitySnapshot | undefined> {
   const { rows } = await availabilityStatement(showId).execute(db);
   let asOf: Date | null = null;
+  let lastEventId: number | null = null;
   const seats: AvailabilitySnapshot["seats"] = [];
   for (const row of rows) {
-    if (row.as_of !== null) asOf = row.as_of;
+    if (row.as_of !== null) {
+      asOf = row.as_of;
+      lastEventId = row.last_event_id;
+    }
     if (row.seat_id === null || row.seat_number === null) continue; // a show without seats
     seats.push({
       seat_id: row.seat_id,
@@ -63,5 +76,5 @@ export async function selectAvailability(
     });
   }
   if (asOf === null) return undefined; // no row: no such show
-  return { show_id: showId, as_of: asOf, seats };
+  return { show_id: showId, as_of: asOf, last_event_id: lastEventId, seats };
 }
