@@ -1,42 +1,56 @@
-// Keeps a seat map current. This is the one module the live feed plugs into: whatever the
-// source, it ends in `target.apply(change)` (one seat) or `target.replace(snapshot)`.
-//
-// Until `availability.watch` is on main, the stand-in re-reads the snapshot every
-// REFRESH_INTERVAL_MS (availability.get) and applies what changed.
+// Keeps a seat map current through `availability.watch`, the live feed (tRPC over Server-Sent
+// Events). This is the one module the feed plugs into: every change ends in `target.apply`.
+// It subscribes from the snapshot's `last_event_id`, so snapshot + feed neither miss nor repeat a
+// change; tRPC's subscription link resumes a dropped stream after the last change seen, and when
+// the stream fails or ends this module subscribes again from there, backing off up to 5 s.
 import { type Availability, api } from "./api";
 import type { SeatChange } from "./seat-map";
 
 export interface SeatFeedTarget {
   /** One seat changed. */
   apply(change: SeatChange): void;
-  /** A whole fresh snapshot (its `as_of` tells what it may be older than). */
-  replace(snapshot: Availability): void;
 }
 
 export interface SeatFeed {
   stop(): void;
 }
 
-export const REFRESH_INTERVAL_MS = 1_000;
+const RETRY_DELAYS_MS = [250, 1_000, 2_000, 5_000];
 
-export function watchSeats(showId: number, _snapshot: Availability, target: SeatFeedTarget): SeatFeed {
+export function watchSeats(showId: number, snapshot: Availability, target: SeatFeedTarget): SeatFeed {
   let stopped = false;
-  let timer: number | undefined;
-  const refresh = async () => {
-    try {
-      const snapshot = await api.availability.get.query({ show_id: showId });
-      if (stopped) return;
-      target.replace(snapshot);
-    } catch {
-      // Offline for a moment: the next refresh tries again.
-    }
-    if (!stopped) timer = window.setTimeout(refresh, REFRESH_INTERVAL_MS);
+  let lastEventId = snapshot.last_event_id;
+  let failures = 0;
+  let retry: number | undefined;
+  let subscription: { unsubscribe(): void } | undefined;
+
+  const connect = () => {
+    subscription = api.availability.watch.subscribe(
+      { show_id: showId, lastEventId },
+      {
+        onData: ({ data }) => {
+          failures = 0;
+          lastEventId = data.event_id;
+          target.apply(data);
+        },
+        onError: () => again(),
+        onComplete: () => again(),
+      },
+    );
   };
-  timer = window.setTimeout(refresh, REFRESH_INTERVAL_MS);
+  const again = () => {
+    subscription?.unsubscribe();
+    if (stopped) return;
+    const delay = RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length - 1)];
+    failures += 1;
+    retry = window.setTimeout(connect, delay);
+  };
+  connect();
   return {
     stop() {
       stopped = true;
-      window.clearTimeout(timer);
+      window.clearTimeout(retry);
+      subscription?.unsubscribe();
     },
   };
 }

@@ -11,8 +11,6 @@ export interface KnownReservation {
   status: Reservation["status"];
   /** ISO-8601; Dates do not survive localStorage. */
   hold_expiry: string;
-  /** ISO-8601, database time of the last change: a snapshot older than this predates it. */
-  updated_at: string;
 }
 
 function key(): string | undefined {
@@ -49,7 +47,6 @@ export const myReservations = {
         seat_number: labels.get(reservation.seat_id) ?? byId.get(reservation.id)?.seat_number ?? "?",
         status: reservation.status,
         hold_expiry: reservation.hold_expiry.toISOString(),
-        updated_at: reservation.updated_at.toISOString(),
       });
     }
     save([...byId.values()]);

@@ -1,7 +1,7 @@
 // A show's seat map: one button per seat, in rows read from the labels ("A12" is seat 12 of row
 // A), laid out with CSS grid. Built once from a snapshot; afterwards every change is one call to
-// `apply` (the live feed's events, or a fresh snapshot through `replace`), which touches only the
-// seat that changed, so a 10,000-seat hall stays smooth.
+// `apply` (an event of the live feed, or the fan's own change), which touches only the seat that
+// changed, so a 10,000-seat hall stays smooth.
 //
 // Hooks other programs rely on (DESIGN §12): every seat has `data-seat` (its label) and
 // `data-status` ∈ available | held | confirmed | mine; a selected seat has aria-pressed="true".
@@ -71,20 +71,6 @@ export class SeatMap {
       }
     }
     this.paint(seat);
-  }
-
-  /** A fresh snapshot: applies every seat whose state differs. */
-  replace(seats: readonly SeatChange[]): void {
-    for (const change of seats) {
-      const seat = this.byId.get(change.seat_id);
-      if (
-        seat &&
-        (seat.state.status !== change.status ||
-          seat.state.hold_expiry?.getTime() !== change.hold_expiry?.getTime())
-      ) {
-        this.apply(change);
-      }
-    }
   }
 
   /** Re-reads `isMine` for every seat that is held or sold (after the user's own hold, sign-in...). */

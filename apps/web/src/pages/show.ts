@@ -45,17 +45,16 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
     return () => {};
   }
   // The server's clock, not this device's, decides when a hold lapses.
-  let clockOffsetMs = snapshot.as_of.getTime() - Date.now();
+  const clockOffsetMs = snapshot.as_of.getTime() - Date.now();
   const serverNow = () => Date.now() + clockOffsetMs;
 
   // Seats that are the fan's: recomputed when their reservations change, read per seat painted.
   let mine: KnownReservation[] = [];
   let mineSeatIds = new Set<number>();
-  /** Every reservation of the fan on this show, released and lapsed ones too. */
-  let known: KnownReservation[] = [];
   const refreshMine = () => {
-    known = myReservations.all().filter((reservation) => reservation.show_id === showId);
-    mine = known
+    mine = myReservations
+      .all()
+      .filter((reservation) => reservation.show_id === showId)
       .filter((reservation) => reservation.status === "HELD" || reservation.status === "CONFIRMED")
       .filter(
         (reservation) =>
@@ -81,8 +80,13 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
     boughtLine,
   );
 
+  // The live feed may announce the fan's own change before the answer to it arrives: seats being
+  // held count as the fan's meanwhile, and seats being released are not news of a lapse.
+  const beingHeld = new Set<number>();
+  const seatIdOf = new Map(snapshot.seats.map((seat) => [seat.seat_number, seat.seat_id]));
+  const beingReleased = new Set<number>();
   const map = new SeatMap(snapshot.seats, {
-    isMine: (seatId) => mineSeatIds.has(seatId),
+    isMine: (seatId) => mineSeatIds.has(seatId) || beingHeld.has(seatId),
     onSelectionChange: () => paintPanel(),
     onRefusal: (message) => showError(message),
   });
@@ -158,6 +162,7 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
       return;
     }
     holdButton.disabled = true;
+    for (const label of seatNumbers) beingHeld.add(seatIdOf.get(label) ?? 0);
     try {
       const { reservations } = await api.reservations.holdMany.mutate({
         show_id: showId,
@@ -184,6 +189,8 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
         paintCounts();
       }
     } finally {
+      beingHeld.clear();
+      map.repaintMine();
       paintPanel();
     }
   });
@@ -214,6 +221,7 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
     const holds = held();
     if (holds.length === 0) return;
     releaseButton.disabled = true;
+    for (const known of holds) beingReleased.add(known.seat_id);
     try {
       // Sent together: the client batches these into one request.
       const reservations = await Promise.all(
@@ -224,6 +232,7 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
     } catch (error) {
       showError(fanMessage(error));
     } finally {
+      beingReleased.clear();
       releaseButton.disabled = false;
     }
   });
@@ -243,19 +252,6 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
       paintCounts();
       if (change.status === "AVAILABLE")
         noticeLapses(held().filter((known) => known.seat_id === change.seat_id));
-    },
-    replace: (fresh) => {
-      const asOf = fresh.as_of.getTime();
-      clockOffsetMs = asOf - Date.now();
-      // A snapshot read before the fan's own latest change must not undo it on the map.
-      const newer = new Set(
-        known.filter((reservation) => Date.parse(reservation.updated_at) > asOf).map((r) => r.seat_id),
-      );
-      map.replace(newer.size === 0 ? fresh.seats : fresh.seats.filter((seat) => !newer.has(seat.seat_id)));
-      paintCounts();
-      noticeLapses(
-        held().filter((known) => !newer.has(known.seat_id) && map.statusOf(known.seat_id) === "AVAILABLE"),
-      );
     },
   });
 
