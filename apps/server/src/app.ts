@@ -42,6 +42,11 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       password: await embeddedDatabasePassword(config.dataDir),
       onLog: (message) => logger.debug({ postgres: message.trim() }),
     });
+    // As root these may be staged copies outside a directory the postgres user cannot enter.
+    logger.info(
+      { dataDir: embedded.dataDir, binaries: embedded.binariesDir },
+      "embedded PostgreSQL is running",
+    );
     databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
   }
 
