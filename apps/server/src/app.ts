@@ -8,6 +8,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
+import { createMetrics } from "./metrics.js";
 import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
 import { createSweeper } from "./sweeper.js";
 
@@ -70,10 +71,12 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       store = { kind: "redis", client: redis };
     }
     const background: BackgroundWork[] = [];
+    const metrics = createMetrics(db);
     const http = await startHttpServer({
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
       maxHoldsPerShow: config.maxHoldsPerShow,
+      onHoldOutcome: (outcome) => metrics.holds.inc({ outcome }),
       // Instances on one database share their limits, and only theirs, whichever the store.
       rateLimits: createRateLimits(
         store,
@@ -85,8 +88,15 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       logger,
       maxBatch: config.maxBatch,
       trustProxyHops: config.trustProxyHops,
+      metrics,
+      metricsToken: config.metricsToken,
     });
-    const sweeper = createSweeper({ db, intervalMs: config.sweepIntervalMs, logger });
+    const sweeper = createSweeper({
+      db,
+      intervalMs: config.sweepIntervalMs,
+      logger,
+      onExpired: (count) => metrics.expiredHolds.inc(count),
+    });
     sweeper.start();
     background.push({ name: "expiry sweeper", stop: () => sweeper.stop() });
     logger.info(

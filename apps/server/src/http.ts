@@ -15,6 +15,8 @@ import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import { clientAddressOf } from "./client-address.js";
 import { serveDocs } from "./docs.js";
+import { type Metrics, serveMetrics } from "./metrics.js";
+import { createRequestObserver, createRouteNamer } from "./request-log.js";
 import { createRestHandler } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
@@ -50,6 +52,9 @@ export interface HttpServerOptions extends ContextDeps {
   maxBatch: number;
   /** Proxy hops whose X-Forwarded-For is trusted (EVENTFORGE_TRUST_PROXY). */
   trustProxyHops: number;
+  metrics: Metrics;
+  /** EVENTFORGE_METRICS_TOKEN: set, /metrics needs it as a bearer token. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -63,15 +68,25 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     tokens: options.tokens,
     rateLimits: options.rateLimits,
     maxHoldsPerShow: options.maxHoldsPerShow,
+    ...(options.onHoldOutcome ? { onHoldOutcome: options.onHoldOutcome } : {}),
   });
   const requestFacts = (req: IncomingMessage) => ({
     authorization: req.headers.authorization,
     clientAddress: clientAddressOf(req, options.trustProxyHops),
-    requestId: requestIdOf(req),
+    // Set by the request observer: the incoming X-Request-Id or a new one.
+    requestId: String(req.id),
   });
-  const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
+  const onError = ({
+    error,
+    path,
+    req,
+  }: {
+    error: TRPCError;
+    path?: string | undefined;
+    req: IncomingMessage;
+  }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      options.logger.error({ err: error.cause ?? error, path }, "unexpected error");
+      options.logger.error({ err: error.cause ?? error, path, reqId: req.id }, "unexpected error");
     }
   };
 
@@ -100,6 +115,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     onError,
     document,
   });
+  const observe = createRequestObserver({
+    logger: options.logger,
+    metrics: options.metrics,
+    routeOf: createRouteNamer(Object.keys(appRouter._def.procedures), document.paths ?? {}),
+  });
 
   let shuttingDown = false;
   const inFlight = new Set<ServerResponse>();
@@ -120,6 +140,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         sendJson(res, reason ? 503 : 200, reason ? { ready: false, reason } : { ready: true });
         return;
       }
+      if (path === "/metrics") {
+        await serveMetrics(options.metrics, options.metricsToken, req, res);
+        return;
+      }
       if (path === "/openapi.json") {
         res.setHeader("content-type", "application/json");
         res.end(openApiJson);
@@ -137,6 +161,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       connectionsCheckingInterval: 1_000,
     },
     (req, res) => {
+      observe(req, res);
       inFlight.add(res);
       res.once("close", () => inFlight.delete(res));
       if (shuttingDown) res.setHeader("connection", "close");
@@ -204,10 +229,4 @@ async function databaseProblem(db: ContextDeps["db"]): Promise<string | null> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** An incoming X-Request-Id, kept if it is a sane token. */
-function requestIdOf(req: IncomingMessage): string | null {
-  const id = req.headers["x-request-id"];
-  return typeof id === "string" && /^[\w.:-]{1,128}$/u.test(id) ? id : null;
 }

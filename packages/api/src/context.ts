@@ -17,6 +17,8 @@ export interface ContextDeps {
   /** Active holds one user may have on one show (EVENTFORGE_MAX_HOLDS_PER_SHOW); 0 = no cap. */
   maxHoldsPerShow: number;
   rateLimits: RateLimits;
+  /** Hears each hold call's outcome ("held" or the error's reason), for the metrics. */
+  onHoldOutcome?: (outcome: string) => void;
 }
 
 /** What the api needs to know of a request; the server adapts its transport to this. */
@@ -59,6 +61,7 @@ export function createContextInner(
     authError: opts.authError ?? null,
     clientAddress: opts.clientAddress ?? null,
     requestId: opts.requestId ?? null,
+    ...(opts.onHoldOutcome ? { onHoldOutcome: opts.onHoldOutcome } : {}),
   };
 }
 
