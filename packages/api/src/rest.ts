@@ -1,51 +1,32 @@
-import type { DomainErrorReason } from "@eventforge/domain";
 import type { OpenApiMeta, OpenApiMethod } from "trpc-to-openapi";
-import { httpStatusOf } from "./errors.js";
+import type { z } from "zod";
 
-type RestMeta = NonNullable<OpenApiMeta["openapi"]>;
+type OpenApiRoute = NonNullable<OpenApiMeta["openapi"]>;
 
-/** Who may call a route; it decides the 401/403 responses and the security requirement. */
-type Access = "anyone" | "signed-in" | "admin";
+/** A procedure's meta: trpc-to-openapi's, plus what the OpenAPI document says of the REST body. */
+export interface ProcedureMeta extends OpenApiMeta {
+  /**
+   * The request body exactly as REST takes it, when the procedure's input cannot say it (an object
+   * input refined to one of several forms documents as one loose object).
+   */
+  restBody?: z.ZodType;
+}
 
 /**
- * The REST route of a procedure (its `meta`), with every error status it can answer and the
- * reasons behind each, so that the OpenAPI document lists exactly those.
+ * The REST route of a procedure (its `meta`). Its security and error responses are not given here:
+ * the OpenAPI document derives them from the procedure's entry in PROCEDURE_ERRORS.
  */
 export function restRoute(
   method: OpenApiMethod,
-  path: RestMeta["path"],
+  path: OpenApiRoute["path"],
   route: {
     summary: string;
     description?: string;
-    access: Access;
-    /** The domain failures of the service behind the route. */
-    reasons?: DomainErrorReason[];
-    /** Whether the route has input that can be invalid (400). */
-    validates?: boolean;
-    /** Whether repeated failures are refused for a while (429). */
-    throttled?: boolean;
     /** Defaults to the procedure's path, dotted with dashes (`reservations-confirm`). */
     operationId?: string;
+    body?: z.ZodType;
   },
-): OpenApiMeta {
-  const reasonsByStatus = new Map<number, string[]>();
-  const add = (status: number, reason: string) =>
-    reasonsByStatus.set(status, [...(reasonsByStatus.get(status) ?? []), reason]);
-
-  if (route.validates ?? true) add(400, "INVALID_INPUT");
-  if (route.access !== "anyone") {
-    for (const reason of ["NOT_AUTHENTICATED", "INVALID_TOKEN", "TOKEN_EXPIRED"]) add(401, reason);
-  }
-  if (route.access === "admin") add(403, "FORBIDDEN");
-  for (const reason of route.reasons ?? []) add(httpStatusOf(reason), reason);
-  if (route.throttled) add(429, "TOO_MANY_REQUESTS");
-  if (method !== "GET") add(413, "PAYLOAD_TOO_LARGE");
-  // Every route reads or writes the database.
-  add(503, "DATABASE_UNAVAILABLE");
-
-  const errorResponses = Object.fromEntries(
-    [...reasonsByStatus].sort(([a], [b]) => a - b).map(([status, reasons]) => [status, reasons.join(", ")]),
-  );
+): ProcedureMeta {
   return {
     openapi: {
       method,
@@ -54,8 +35,7 @@ export function restRoute(
       summary: route.summary,
       description: route.description,
       tags: [path.split("/")[1] ?? ""],
-      protect: route.access !== "anyone",
-      errorResponses: { ...errorResponses, 500: "INTERNAL" },
     },
+    ...(route.body ? { restBody: route.body } : {}),
   };
 }

@@ -23,10 +23,12 @@ import {
   HoldExpiredError,
   HoldLimitReachedError,
   InvalidInputError,
+  InvalidSeatLabelError,
   InvalidTransitionError,
   ReservationNotFoundError,
   SeatNotFoundError,
   SeatTakenError,
+  type ServiceErrors,
   ShowStartedError,
   type TakenSeat,
   UserNotFoundError,
@@ -65,6 +67,18 @@ export interface HoldSeatsInput {
   hold_minutes?: number | undefined;
 }
 
+/** What holdSeat can throw: its reasons and their details in the OpenAPI document and the client. */
+export const holdSeatErrors = [
+  ForbiddenError,
+  InvalidInputError,
+  InvalidSeatLabelError,
+  UserNotFoundError,
+  SeatNotFoundError,
+  ShowStartedError,
+  SeatTakenError,
+  HoldLimitReachedError,
+] as const satisfies ServiceErrors;
+
 /**
  * Puts a time-boxed hold on a free seat: one statement (see holdStatement) that marks the seat's
  * lapsed hold EXPIRED and inserts the new hold, within the cap. Of concurrent holds on one seat
@@ -88,6 +102,18 @@ export async function holdSeat(
   const { seat_number: _, ...held } = reservation;
   return held;
 }
+
+/** What holdSeats can throw: its reasons and their details in the OpenAPI document and the client. */
+export const holdSeatsErrors = [
+  ForbiddenError,
+  InvalidInputError,
+  InvalidSeatLabelError,
+  UserNotFoundError,
+  SeatNotFoundError,
+  ShowStartedError,
+  SeatTakenError,
+  HoldLimitReachedError,
+] as const satisfies ServiceErrors;
 
 /**
  * Holds 1–10 seats of one show together, all or nothing, in one statement: if any is taken, none
@@ -227,6 +253,13 @@ function distinct<T>(values: readonly T[], field: string): T[] {
   return [...values];
 }
 
+/** What confirmReservation can throw: its reasons and their details in the OpenAPI document and the client. */
+export const confirmReservationErrors = [
+  ReservationNotFoundError,
+  HoldExpiredError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
+
 /**
  * Buys a held seat, in one statement (lockAndSettleHeldReservation): the reservation is locked,
  * then hold_expiry is compared with database time read after the lock: a live hold becomes
@@ -254,6 +287,14 @@ export async function confirmReservation(
       throw new Error(`reservation ${current.id} was not settled`);
   }
 }
+
+/** What confirmReservations can throw: its reasons and their details in the OpenAPI document and the client. */
+export const confirmReservationsErrors = [
+  InvalidInputError,
+  ReservationNotFoundError,
+  HoldExpiredError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
 
 /**
  * Confirms 1–10 reservations all or nothing, in one statement (lockAndSettleHeldReservations):
@@ -290,6 +331,12 @@ export async function confirmReservations(
   return { reservations };
 }
 
+/** What releaseReservation can throw: its reasons and their details in the OpenAPI document and the client. */
+export const releaseReservationErrors = [
+  ReservationNotFoundError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
+
 /**
  * Gives a seat back. HELD → CANCELLED (EXPIRED if the hold had already lapsed); CANCELLED and
  * EXPIRED are returned unchanged. A CONFIRMED booking can be cancelled by an admin only.
@@ -314,6 +361,9 @@ export async function releaseReservation(
   });
 }
 
+/** What getReservation can throw: its reasons and their details in the OpenAPI document and the client. */
+export const getReservationErrors = [ReservationNotFoundError] as const satisfies ServiceErrors;
+
 /** A reservation as it stands now (a lapsed hold reads EXPIRED). Owner or admin only. */
 export async function getReservation(
   db: Database,
@@ -325,6 +375,9 @@ export async function getReservation(
 }
 
 export type ReservationEvent = ReservationEventRow;
+
+/** What getReservationHistory can throw: its reasons and their details in the OpenAPI document and the client. */
+export const getReservationHistoryErrors = [ReservationNotFoundError] as const satisfies ServiceErrors;
 
 /**
  * Every transition of a reservation, oldest first: its creation (HELD), then each change, with

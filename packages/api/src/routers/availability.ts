@@ -8,8 +8,6 @@ export const availabilityRouter = router({
     .meta(
       restRoute("GET", "/shows/{show_id}/availability", {
         summary: "Every seat of a show as AVAILABLE, HELD (with its expiry) or CONFIRMED, at database time",
-        access: "anyone",
-        reasons: ["SHOW_NOT_FOUND"],
       }),
     )
     .input(showIdInput)

@@ -17,22 +17,15 @@ import {
   reservationIdInput,
   reservationListSchema,
   reservationSchema,
+  restHoldBody,
   restHoldInput,
+  restHoldManyBody,
   restHoldManyInput,
 } from "../schemas.js";
 import { holdRateLimitedProcedure, router, signedInProcedure } from "../trpc.js";
 
 /** The settings of the server that shape a hold. */
 const holdPolicy = (ctx: Context) => ({ maxHoldsPerShow: ctx.maxHoldsPerShow });
-
-const HOLD_REASONS = [
-  "FORBIDDEN",
-  "USER_NOT_FOUND",
-  "SEAT_NOT_FOUND",
-  "SEAT_TAKEN",
-  "SHOW_STARTED",
-  "HOLD_LIMIT_REACHED",
-] as const;
 
 /** The seed's REST hold, `POST /reservations/{user_id}/hold`: the service of `reservations.hold`. */
 export const restHoldProcedure = holdRateLimitedProcedure
@@ -45,10 +38,8 @@ export const restHoldProcedure = holdRateLimitedProcedure
         "the other gets 409 SEAT_TAKEN. Holding a seat the user already holds returns that hold " +
         "unchanged. A user holds at most EVENTFORGE_MAX_HOLDS_PER_SHOW seats of one show at once " +
         "(409 HOLD_LIMIT_REACHED).",
-      access: "signed-in",
       operationId: "reservations-hold",
-      reasons: [...HOLD_REASONS, "SHOW_NOT_FOUND"],
-      throttled: true,
+      body: restHoldBody,
     }),
   )
   .input(restHoldInput)
@@ -65,10 +56,8 @@ export const restHoldManyProcedure = holdRateLimitedProcedure
         "held and 409 SEAT_TAKEN lists every taken seat in `details.seats`; an unknown seat is 404 " +
         "SEAT_NOT_FOUND. New holds share one expiry; seats the user already holds are returned " +
         "unchanged; every seat counts towards the hold cap.",
-      access: "signed-in",
       operationId: "reservations-hold-many",
-      reasons: [...HOLD_REASONS],
-      throttled: true,
+      body: restHoldManyBody,
     }),
   )
   .input(restHoldManyInput)
@@ -94,8 +83,6 @@ export const reservationsRouter = router({
     .meta(
       restRoute("POST", "/reservations/{reservation_id}/confirm", {
         summary: "Confirm (buy) a held seat; confirming a confirmed reservation returns it unchanged",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION"],
       }),
     )
     .input(reservationIdInput)
@@ -109,9 +96,7 @@ export const reservationsRouter = router({
         description:
           "If any hold has lapsed, those become EXPIRED, none is confirmed, and 409 HOLD_EXPIRED names " +
           "them in `details.reservation_ids`. Already confirmed reservations count as confirmed.",
-        access: "signed-in",
         operationId: "reservations-confirm-many",
-        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION"],
       }),
     )
     .input(confirmManyInput)
@@ -123,8 +108,6 @@ export const reservationsRouter = router({
       restRoute("POST", "/reservations/{reservation_id}/release", {
         summary: "Release a hold; releasing a released or expired reservation returns it unchanged",
         description: "Only an admin may cancel a confirmed booking.",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND", "INVALID_TRANSITION"],
       }),
     )
     .input(reservationIdInput)
@@ -135,8 +118,6 @@ export const reservationsRouter = router({
     .meta(
       restRoute("GET", "/reservations/{reservation_id}", {
         summary: "A reservation, with a lapsed hold reported as EXPIRED",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND"],
       }),
     )
     .input(reservationIdInput)
@@ -147,8 +128,6 @@ export const reservationsRouter = router({
     .meta(
       restRoute("GET", "/reservations/{reservation_id}/history", {
         summary: "Every change of a reservation, oldest first, with who made it (null: the system)",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND"],
       }),
     )
     .input(reservationIdInput)

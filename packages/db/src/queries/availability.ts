@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../generated/db.js";
+import { dbNow, holdIsLive } from "./hold-state.js";
 
 export type SeatAvailabilityStatus = "AVAILABLE" | "HELD" | "CONFIRMED";
 
@@ -22,6 +23,7 @@ export interface AvailabilitySnapshot {
  * per row was a large share of the memory and time of reading the snapshot.
  */
 export function availabilityStatement(showId: number) {
+  const asOf = sql.ref<Date>("t.as_of");
   return sql<{
     as_of: Date | null;
     seat_id: number | null;
@@ -31,10 +33,10 @@ export function availabilityStatement(showId: number) {
   }>`
     SELECT CASE WHEN row_number() OVER () = 1 THEN t.as_of END AS as_of, s.id AS seat_id, s.seat_number,
            CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
-                WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN 'HELD'
+                WHEN ${holdIsLive(asOf, "r")} THEN 'HELD'
                 ELSE 'AVAILABLE' END AS status,
-           CASE WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN r.hold_expiry END AS hold_expiry
-    FROM (SELECT statement_timestamp() AS as_of) t
+           CASE WHEN ${holdIsLive(asOf, "r")} THEN r.hold_expiry END AS hold_expiry
+    FROM (SELECT ${dbNow} AS as_of) t
     JOIN shows sh ON sh.id = ${showId}
     LEFT JOIN seats s ON s.show_id = sh.id
     LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
