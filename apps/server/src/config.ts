@@ -39,6 +39,7 @@ const envSchema = z
     EVENTFORGE_LOGIN_RATE_PER_HOUR: count(1_000_000).default(300),
     EVENTFORGE_TRUST_PROXY: count(10).default(0),
     EVENTFORGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    EVENTFORGE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//u, "must be a redis:// or rediss:// URL")
@@ -83,6 +84,8 @@ export interface ServerConfig {
   shutdownTimeoutMs: number;
   /** Set: rate limits are kept in Redis instead of PostgreSQL. */
   redisUrl: string | undefined;
+  /** Set: GET /metrics needs `Authorization: Bearer <token>`; unset, it is open. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -125,5 +128,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     trustProxyHops: e.EVENTFORGE_TRUST_PROXY,
     shutdownTimeoutMs: e.EVENTFORGE_SHUTDOWN_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    metricsToken: e.EVENTFORGE_METRICS_TOKEN,
   };
 }
