@@ -8,15 +8,23 @@ const AS_OF = new Date(2030, 0, 1, 12, 0, 9);
 const plain = picocolors.createColors(false);
 
 function availability(seats: [string, Availability["seats"][number]["status"], Date?][]): Availability {
+  const count = (wanted: string) => seats.filter(([, status]) => status === wanted).length;
   return {
     show_id: 1,
     as_of: AS_OF,
+    counts: {
+      total: seats.length,
+      available: count("AVAILABLE"),
+      held: count("HELD"),
+      confirmed: count("CONFIRMED"),
+    },
     seats: seats.map(([seat_number, status, hold_expiry], i) => ({
       seat_id: i + 1,
       seat_number,
       status,
       hold_expiry: hold_expiry ?? null,
     })),
+    next_cursor: null,
   };
 }
 

@@ -331,6 +331,7 @@ describe("malformed HTTP requests", () => {
       db,
       tokens: { secret: new TextEncoder().encode(JWT_SECRET), ttlSeconds: 60 },
       maxHoldsPerShow: 10,
+      idempotencyTtlHours: 24,
       rateLimits: createRateLimits({ kind: "postgres", db }, UNLIMITED_RATES),
       host: "127.0.0.1",
       port: 0,

@@ -1,6 +1,29 @@
 import type { DomainErrorReason } from "@eventforge/domain";
 import type { OpenApiMeta, OpenApiMethod } from "trpc-to-openapi";
+import { z } from "zod";
 import { httpStatusOf } from "./errors.js";
+
+/** The request header of an idempotent route (docs/design.md §9), for the OpenAPI document. */
+const idempotencyRequestHeaders = z.object({
+  "Idempotency-Key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/u)
+    .optional()
+    .meta({
+      description:
+        "1–255 visible ASCII characters, unique per attempt of one request (e.g. a UUID). A repeat with " +
+        "the same key and body gets the first answer again with `Idempotent-Replayed: true`; another body " +
+        "is 422 IDEMPOTENCY_KEY_REUSED; a repeat while the first runs is 409 IDEMPOTENCY_KEY_IN_USE. " +
+        "Kept EVENTFORGE_IDEMPOTENCY_TTL_HOURS (24) per signed-in user.",
+      example: "3f1c9a2e-7b4d-4e0a-9c55-2d8f6b1a0e77",
+    }),
+});
+const idempotencyResponseHeaders = z.object({
+  "Idempotent-Replayed": z
+    .literal("true")
+    .optional()
+    .meta({ description: "Present when this is the stored answer of an earlier request with the same key" }),
+});
 
 type RestMeta = NonNullable<OpenApiMeta["openapi"]>;
 
@@ -26,6 +49,8 @@ export function restRoute(
     throttled?: boolean;
     /** Defaults to the procedure's path, dotted with dashes (`reservations-confirm`). */
     operationId?: string;
+    /** Whether the route honours an `Idempotency-Key` header. */
+    idempotent?: boolean;
   },
 ): OpenApiMeta {
   const reasonsByStatus = new Map<number, string[]>();
@@ -56,6 +81,9 @@ export function restRoute(
       tags: [path.split("/")[1] ?? ""],
       protect: route.access !== "anyone",
       errorResponses: { ...errorResponses, 500: "INTERNAL" },
+      ...(route.idempotent
+        ? { requestHeaders: idempotencyRequestHeaders, responseHeaders: idempotencyResponseHeaders }
+        : {}),
     },
   };
 }

@@ -1,6 +1,6 @@
 import { getAvailability } from "@eventforge/domain";
 import { restRoute } from "../rest.js";
-import { availabilityOutput, showIdInput } from "../schemas.js";
+import { availabilityInput, availabilityOutput } from "../schemas.js";
 import { publicProcedure, router } from "../trpc.js";
 
 export const availabilityRouter = router({
@@ -8,11 +8,15 @@ export const availabilityRouter = router({
     .meta(
       restRoute("GET", "/shows/{show_id}/availability", {
         summary: "Every seat of a show as AVAILABLE, HELD (with its expiry) or CONFIRMED, at database time",
+        description:
+          "`counts` are of the whole show. `status` keeps only the seats with that status; `limit` " +
+          "(1–1000) pages through them in natural order: pass `next_cursor` as `cursor` for the next " +
+          "page (null on the last). Without `limit`, every seat comes back.",
         access: "anyone",
         reasons: ["SHOW_NOT_FOUND"],
       }),
     )
-    .input(showIdInput)
+    .input(availabilityInput)
     .output(availabilityOutput)
-    .query(({ ctx, input }) => getAvailability(ctx.db, input.show_id)),
+    .query(({ ctx, input: { show_id, ...query } }) => getAvailability(ctx.db, show_id, query)),
 });

@@ -5,17 +5,21 @@ import {
   getReservationHistory,
   holdSeat,
   holdSeats,
+  listReservations,
   releaseReservation,
 } from "@eventforge/domain";
 import type { Context } from "../context.js";
+import { idempotently } from "../idempotency.js";
 import { restRoute } from "../rest.js";
 import {
   confirmManyInput,
   holdInput,
   holdManyInput,
+  listReservationsInput,
   reservationHistorySchema,
   reservationIdInput,
   reservationListSchema,
+  reservationPageSchema,
   reservationSchema,
   restHoldInput,
   restHoldManyInput,
@@ -34,6 +38,9 @@ const HOLD_REASONS = [
   "HOLD_LIMIT_REACHED",
 ] as const;
 
+/** The failures of a request with an `Idempotency-Key` (docs/design.md §9), for the OpenAPI document. */
+const IDEMPOTENCY_REASONS = ["IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"] as const;
+
 /** The seed's REST hold, `POST /reservations/{user_id}/hold`: the service of `reservations.hold`. */
 export const restHoldProcedure = holdRateLimitedProcedure
   .meta(
@@ -47,13 +54,16 @@ export const restHoldProcedure = holdRateLimitedProcedure
         "(409 HOLD_LIMIT_REACHED).",
       access: "signed-in",
       operationId: "reservations-hold",
-      reasons: [...HOLD_REASONS, "SHOW_NOT_FOUND"],
+      reasons: [...HOLD_REASONS, "SHOW_NOT_FOUND", ...IDEMPOTENCY_REASONS],
       throttled: true,
+      idempotent: true,
     }),
   )
   .input(restHoldInput)
   .output(reservationSchema)
-  .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor, holdPolicy(ctx)));
+  .mutation(({ ctx, input }) =>
+    idempotently(ctx, "rest.hold", input, (db) => holdSeat(db, input, ctx.actor, holdPolicy(ctx))),
+  );
 
 /** `POST /reservations/{user_id}/hold-many`: the service of `reservations.holdMany`. */
 export const restHoldManyProcedure = holdRateLimitedProcedure
@@ -67,27 +77,34 @@ export const restHoldManyProcedure = holdRateLimitedProcedure
         "unchanged; every seat counts towards the hold cap.",
       access: "signed-in",
       operationId: "reservations-hold-many",
-      reasons: [...HOLD_REASONS],
+      reasons: [...HOLD_REASONS, ...IDEMPOTENCY_REASONS],
       throttled: true,
+      idempotent: true,
     }),
   )
   .input(restHoldManyInput)
   .output(reservationListSchema)
-  .mutation(({ ctx, input }) => holdSeats(ctx.db, input, ctx.actor, holdPolicy(ctx)));
+  .mutation(({ ctx, input }) =>
+    idempotently(ctx, "rest.holdMany", input, (db) => holdSeats(db, input, ctx.actor, holdPolicy(ctx))),
+  );
 
 export const reservationsRouter = router({
   hold: holdRateLimitedProcedure
     .input(holdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seat } }) =>
-      holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      idempotently(ctx, "reservations.hold", { user_id, hold_minutes, ...seat }, (db) =>
+        holdSeat(db, { seat, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      ),
     ),
 
   holdMany: holdRateLimitedProcedure
     .input(holdManyInput)
     .output(reservationListSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seats } }) =>
-      holdSeats(ctx.db, { seats, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      idempotently(ctx, "reservations.holdMany", { user_id, hold_minutes, ...seats }, (db) =>
+        holdSeats(db, { seats, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      ),
     ),
 
   confirm: signedInProcedure
@@ -95,12 +112,15 @@ export const reservationsRouter = router({
       restRoute("POST", "/reservations/{reservation_id}/confirm", {
         summary: "Confirm (buy) a held seat; confirming a confirmed reservation returns it unchanged",
         access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION"],
+        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION", ...IDEMPOTENCY_REASONS],
+        idempotent: true,
       }),
     )
     .input(reservationIdInput)
     .output(reservationSchema)
-    .mutation(({ ctx, input }) => confirmReservation(ctx.db, input, ctx.actor)),
+    .mutation(({ ctx, input }) =>
+      idempotently(ctx, "reservations.confirm", input, (db) => confirmReservation(db, input, ctx.actor)),
+    ),
 
   confirmMany: signedInProcedure
     .meta(
@@ -111,12 +131,17 @@ export const reservationsRouter = router({
           "them in `details.reservation_ids`. Already confirmed reservations count as confirmed.",
         access: "signed-in",
         operationId: "reservations-confirm-many",
-        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION"],
+        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION", ...IDEMPOTENCY_REASONS],
+        idempotent: true,
       }),
     )
     .input(confirmManyInput)
     .output(reservationListSchema)
-    .mutation(({ ctx, input }) => confirmReservations(ctx.db, input, ctx.actor)),
+    .mutation(({ ctx, input }) =>
+      idempotently(ctx, "reservations.confirmMany", input, (db) =>
+        confirmReservations(db, input, ctx.actor),
+      ),
+    ),
 
   release: signedInProcedure
     .meta(
@@ -124,12 +149,32 @@ export const reservationsRouter = router({
         summary: "Release a hold; releasing a released or expired reservation returns it unchanged",
         description: "Only an admin may cancel a confirmed booking.",
         access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND", "INVALID_TRANSITION"],
+        reasons: ["RESERVATION_NOT_FOUND", "INVALID_TRANSITION", ...IDEMPOTENCY_REASONS],
+        idempotent: true,
       }),
     )
     .input(reservationIdInput)
     .output(reservationSchema)
-    .mutation(({ ctx, input }) => releaseReservation(ctx.db, input, ctx.actor)),
+    .mutation(({ ctx, input }) =>
+      idempotently(ctx, "reservations.release", input, (db) => releaseReservation(db, input, ctx.actor)),
+    ),
+
+  list: signedInProcedure
+    .meta(
+      restRoute("GET", "/reservations/", {
+        summary: "Your reservations, newest first, one page at a time",
+        description:
+          "Filter by `status` (as each stands now: a lapsed hold is EXPIRED) and `show_id`; pass a " +
+          "page's `next_cursor` as `cursor` for the next one. An admin may name `user_id`; anyone " +
+          "else naming another user gets 403.",
+        access: "signed-in",
+        operationId: "reservations-list",
+        reasons: ["FORBIDDEN"],
+      }),
+    )
+    .input(listReservationsInput)
+    .output(reservationPageSchema)
+    .query(({ ctx, input }) => listReservations(ctx.db, input, ctx.actor)),
 
   get: signedInProcedure
     .meta(

@@ -3,3 +3,4 @@ export * from "./reservations.js";
 export * from "./seats.js";
 export * from "./shows.js";
 export * from "./users.js";
+export * from "./idempotency.js";
