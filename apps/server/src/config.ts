@@ -38,7 +38,12 @@ const envSchema = z
     EVENTFORGE_SIGNUP_RATE_PER_HOUR: count(1_000_000).default(20),
     EVENTFORGE_LOGIN_RATE_PER_HOUR: count(1_000_000).default(300),
     EVENTFORGE_TRUST_PROXY: count(10).default(0),
-    EVENTFORGE_IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+    EVENTFORGE_IDEMPOTENCY_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .default(24),
     EVENTFORGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     REDIS_URL: z
       .string()

@@ -93,7 +93,9 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       // A key names one attempt of one call; in a batch it could not say which (docs/design.md §9).
       if (idempotencyKeyOf(req) !== undefined && info.calls.length > 1) {
         throw domainErrorToTRPCError(
-          new InvalidInputError("an Idempotency-Key applies to one call: send that call in a request of its own"),
+          new InvalidInputError(
+            "an Idempotency-Key applies to one call: send that call in a request of its own",
+          ),
         );
       }
       return contextOf(requestFacts(req, res));

@@ -617,6 +617,7 @@ describe("GET /openapi.json", () => {
         "POST /reservations/{user_id}/hold-many",
         "POST /reservations/confirm-many",
         "GET /reservations/{reservation_id}/history",
+        "GET /reservations",
       ].sort(),
     );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
@@ -630,13 +631,40 @@ describe("GET /openapi.json", () => {
       "404",
       "409",
       "413",
+      "422",
       "429",
       "500",
       "503",
     ]);
+    expect(hold.responses["422"].description).toBe("IDEMPOTENCY_KEY_REUSED");
     expect(hold.responses["429"].description).toBe("TOO_MANY_REQUESTS");
     expect(hold.responses["503"].description).toBe("DATABASE_UNAVAILABLE");
-    expect(hold.responses["409"].description).toBe("SEAT_TAKEN, SHOW_STARTED, HOLD_LIMIT_REACHED");
+    expect(hold.responses["409"].description).toBe(
+      "SEAT_TAKEN, SHOW_STARTED, HOLD_LIMIT_REACHED, IDEMPOTENCY_KEY_IN_USE",
+    );
+    // Every mutation that honours an idempotency key documents the header, and the replay marker.
+    for (const [path, method] of [
+      ["/reservations/{user_id}/hold", "post"],
+      ["/reservations/{user_id}/hold-many", "post"],
+      ["/reservations/{reservation_id}/confirm", "post"],
+      ["/reservations/{reservation_id}/release", "post"],
+      ["/reservations/confirm-many", "post"],
+    ] as const) {
+      const operation = document.paths[path][method];
+      expect(
+        operation.parameters.find((p: Json) => p.in === "header" && p.name === "Idempotency-Key"),
+        path,
+      ).toMatchObject({ required: false, schema: { type: "string" } });
+      expect(operation.responses["200"].headers["Idempotent-Replayed"], path).toBeDefined();
+    }
+    const list = document.paths["/reservations"].get;
+    expect(list.parameters.map((p: Json) => `${p.in} ${p.name}`).sort()).toEqual(
+      ["query cursor", "query limit", "query show_id", "query status", "query user_id"].sort(),
+    );
+    const availability = document.paths["/shows/{show_id}/availability"].get;
+    expect(availability.parameters.map((p: Json) => `${p.in} ${p.name}`).sort()).toEqual(
+      ["path show_id", "query cursor", "query limit", "query status"].sort(),
+    );
     expect(hold.responses["409"].content["application/json"].schema).toEqual({
       $ref: "#/components/schemas/Error",
     });

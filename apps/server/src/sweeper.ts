@@ -45,7 +45,11 @@ const PURGE_BATCH_SIZE = 1_000;
  * that skip rows others have locked, so several instances share the work. A failed purge is
  * logged and tried again at the next interval.
  */
-export function createIdempotencyPurge(options: { db: Database; intervalMs: number; logger: Logger }): Sweeper {
+export function createIdempotencyPurge(options: {
+  db: Database;
+  intervalMs: number;
+  logger: Logger;
+}): Sweeper {
   const { db, logger } = options;
   return every(options.intervalMs, async () => {
     try {

@@ -1,5 +1,14 @@
 import type { AppRouter, ErrorReason, RouterInputs, RouterOutputs } from "@eventforge/api";
-import { createTRPCClient, httpBatchLink, type TRPCClient, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpLink,
+  type Operation,
+  splitLink,
+  type TRPCClient,
+  TRPCClientError,
+  type TRPCRequestOptions,
+} from "@trpc/client";
 import { transformer } from "./transformer.js";
 
 export type { AppRouter, ErrorReason, RouterInputs, RouterOutputs };
@@ -23,23 +32,56 @@ export interface EventForgeClientOptions {
  * one HTTP request.
  */
 export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
-  const url = options.url.replace(/\/+$/u, "");
+  const base = options.url.replace(/\/+$/u, "");
+  const url = base.endsWith("/trpc") ? base : `${base}/trpc`;
+  const common = {
+    url,
+    // superjson on the wire; responses of plain data with Dates take a faster path.
+    transformer,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const authorization = async (): Promise<Record<string, string>> => {
+    const token = typeof options.token === "function" ? await options.token() : options.token;
+    return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  };
   return createTRPCClient<AppRouter>({
     links: [
-      httpBatchLink({
-        url: url.endsWith("/trpc") ? url : `${url}/trpc`,
-        // superjson on the wire; responses of plain data with Dates take a faster path.
-        transformer,
-        // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
-        maxItems: 10,
-        ...(options.fetch ? { fetch: options.fetch } : {}),
-        async headers() {
-          const token = typeof options.token === "function" ? await options.token() : options.token;
-          return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-        },
+      splitLink({
+        // A call with an idempotency key goes in a request of its own, the key in its header.
+        condition: (op) => idempotencyKeyOf(op) !== undefined,
+        true: httpLink({
+          ...common,
+          async headers({ op }) {
+            return { ...(await authorization()), "idempotency-key": idempotencyKeyOf(op) ?? "" };
+          },
+        }),
+        false: httpBatchLink({
+          ...common,
+          // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
+          maxItems: 10,
+          headers: authorization,
+        }),
       }),
     ],
   });
+}
+
+const IDEMPOTENCY_KEY = "idempotencyKey";
+
+function idempotencyKeyOf(op: Operation): string | undefined {
+  const key = op.context[IDEMPOTENCY_KEY];
+  return typeof key === "string" ? key : undefined;
+}
+
+/**
+ * The options of a mutation retried safely (docs/design.md §9): the server runs it at most once
+ * per key and answers a repeat with the first answer. Use a new key (e.g. `crypto.randomUUID()`)
+ * per intended action, and the same key for each retry of it:
+ * `client.reservations.hold.mutate(input, withIdempotencyKey(key))`. A key is 1–255 visible ASCII
+ * characters; hold, holdMany, confirm, confirmMany and release honour it.
+ */
+export function withIdempotencyKey(key: string, options: TRPCRequestOptions = {}): TRPCRequestOptions {
+  return { ...options, context: { ...options.context, [IDEMPOTENCY_KEY]: key } };
 }
 
 /** An error returned by the EventForge server (as opposed to, say, a network failure). */

@@ -130,11 +130,7 @@ function replayedError(stored: unknown): DomainError {
 
 /** The request's identity: the operation and its input, keys sorted so key order does not matter. */
 function hashRequest(operation: string, input: unknown): string {
-  return createHash("sha256")
-    .update(operation)
-    .update("\n")
-    .update(canonicalJson(input))
-    .digest("hex");
+  return createHash("sha256").update(operation).update("\n").update(canonicalJson(input)).digest("hex");
 }
 
 function canonicalJson(value: unknown): string {

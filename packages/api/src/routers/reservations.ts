@@ -138,9 +138,7 @@ export const reservationsRouter = router({
     .input(confirmManyInput)
     .output(reservationListSchema)
     .mutation(({ ctx, input }) =>
-      idempotently(ctx, "reservations.confirmMany", input, (db) =>
-        confirmReservations(db, input, ctx.actor),
-      ),
+      idempotently(ctx, "reservations.confirmMany", input, (db) => confirmReservations(db, input, ctx.actor)),
     ),
 
   release: signedInProcedure

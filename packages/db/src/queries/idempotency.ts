@@ -37,7 +37,12 @@ export function findIdempotencyRecord(
 ): Promise<IdempotencyRecord | undefined> {
   return db
     .selectFrom("idempotency_keys")
-    .select(["operation", "request_hash", sql<IdempotencyRecord["outcome"]>`outcome`.as("outcome"), "response"])
+    .select([
+      "operation",
+      "request_hash",
+      sql<IdempotencyRecord["outcome"]>`outcome`.as("outcome"),
+      "response",
+    ])
     .where("user_id", "=", userId)
     .where("key", "=", key)
     .where("expires_at", ">", sql<Date>`statement_timestamp()`)
