@@ -523,6 +523,18 @@ describe("holds and the seat map", () => {
     expect(text).toMatch(
       /^\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)? +HELD +by user \d+\n.+CANCELLED +by user \d+\n$/su,
     );
+    // reservations list: newest first, filtered by status and show, a customer's own only.
+    const mine = await json(["reservations", "list", "--show", id], { as: fanDir });
+    expect(mine.items.map((r: { id: number }) => String(r.id))).toEqual([third, second, first]);
+    const bought = await json(["reservations", "list", "--status", "confirmed", "--show", id], {
+      as: fanDir,
+    });
+    expect(bought.items.map((r: { id: number }) => String(r.id))).toEqual([second, first]);
+    const listed = await ok(["reservations", "list", "--status", "CANCELLED", "--show", id], { as: fanDir });
+    expect(listed).toMatch(new RegExp(`^id +status .*\n${third} +CANCELLED +${id} +d+ +d{4}-`, "u"));
+    expect(await eventforge(["reservations", "list", "--status", "LOST"], { as: fanDir })).toMatchObject({
+      code: 2,
+    });
     const [map] = await Promise.all([json(["availability", id], { as: fanDir })]);
     const f4 = map.seats.find((seat: { seat_number: string }) => seat.seat_number === "F4");
     expect(f4?.status).toBe("AVAILABLE");
