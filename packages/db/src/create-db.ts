@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import {
   Kysely,
   Migrator,
@@ -134,6 +135,8 @@ class GuardedPool implements PostgresPool {
 }
 
 class GuardedClient implements PostgresPoolClient {
+  readonly #prepared = new PreparedStatements();
+
   constructor(
     private readonly client: pg.PoolClient,
     private readonly queryTimeoutMs: number,
@@ -158,13 +161,14 @@ class GuardedClient implements PostgresPoolClient {
         this.onConnectionError(error);
         reject(error);
       }, this.queryTimeoutMs);
-      client.query(sqlOrCursor, parameters as unknown[]).then(
+      client.query(this.#prepared.config(sqlOrCursor, parameters as unknown[])).then(
         (result) => {
           clearTimeout(timer);
           resolve(result);
         },
         (error: unknown) => {
           clearTimeout(timer);
+          this.#prepared.failed(sqlOrCursor, error);
           // The connection failed under this query (pg rejects it with the socket's own error).
           const lost = lostConnections.has(client);
           reject(lost ? new DatabaseUnreachableError("database connection lost", error) : error);
@@ -182,6 +186,54 @@ class GuardedClient implements PostgresPoolClient {
       return;
     }
     this.client.release(destroy);
+  }
+}
+
+/** Statements that PostgreSQL can keep prepared (not BEGIN, SAVEPOINT, SET and the like). */
+const PREPARABLE = /^\s*(?:WITH|SELECT|INSERT|UPDATE|DELETE)\b/iu;
+/** Bounds what one connection keeps prepared; statements past it run unnamed, as before. */
+const MAX_PREPARED_PER_CONNECTION = 200;
+/** Text → statement name, shared by all connections (the same text gets the same name everywhere). */
+const statementNames = new Map<string, string>();
+
+/**
+ * Sends each statement as a named (prepared) one, so that PostgreSQL parses and plans it once per
+ * connection rather than on every call: for the hold, planning cost more than running it. Kysely
+ * has no switch for this and pg prepares only what is named, so the connection names statements by
+ * a hash of their text. A new connection (after a reconnect) prepares afresh; a statement whose
+ * prepared plan PostgreSQL refuses after a schema change ("cached plan must not change result
+ * type") runs unnamed on that connection from then on.
+ */
+class PreparedStatements {
+  readonly #named = new Set<string>();
+  readonly #unnamed = new Set<string>();
+
+  config(text: string, values: unknown[]): pg.QueryConfig {
+    const name = this.#nameOf(text);
+    return name ? { name, text, values } : { text, values };
+  }
+
+  failed(text: string, error: unknown): void {
+    if ((error as { code?: string }).code === "0A000" && this.#named.has(this.#nameOf(text) ?? "")) {
+      this.#unnamed.add(text);
+    }
+  }
+
+  #nameOf(text: string): string | undefined {
+    if (this.#unnamed.has(text) || !PREPARABLE.test(text)) return undefined;
+    let name = statementNames.get(text);
+    if (!name) {
+      name = `ef_${createHash("sha256").update(text).digest("base64url").slice(0, 24)}`;
+      // Query texts are few (the builders' shapes); the bound only guards against a caller that
+      // builds unbounded variants.
+      if (statementNames.size >= 10_000) statementNames.clear();
+      statementNames.set(text, name);
+    }
+    if (!this.#named.has(name)) {
+      if (this.#named.size >= MAX_PREPARED_PER_CONNECTION) return undefined;
+      this.#named.add(name);
+    }
+    return name;
   }
 }
 

@@ -1,6 +1,17 @@
-import type { AvailabilitySnapshot, ReservationStatus } from "@eventforge/db";
+import type {
+  AvailabilitySnapshot,
+  ReservationRow,
+  ReservationStatus,
+  Seats,
+  Shows,
+  Users,
+} from "@eventforge/db";
+import type { Selectable } from "kysely";
 
-export type Role = "customer" | "admin";
+// The entities as the services return them, derived from the generated table types (one home:
+// the schema); the api package's output schemas are checked against these (schemas.test-d).
+
+export type Role = Users["role"];
 
 /** Who is calling: taken from a verified access token. */
 export interface Actor {
@@ -8,41 +19,17 @@ export interface Actor {
   role: Role;
 }
 
-export interface User {
-  id: number;
-  name: string;
-  phone_number: string;
-  email: string;
-  role: Role;
-  created_at: Date;
-}
+/** A user as anyone may see it: never the password hash. */
+export type User = Omit<Selectable<Users>, "password_hash">;
 
-export interface Show {
-  id: number;
-  title: string;
-  venue: string;
-  starts_at: Date;
-  created_at: Date;
-}
+export type Show = Selectable<Shows>;
 
-export interface Seat {
-  id: number;
-  show_id: number;
-  seat_number: string;
-}
+/** A seat as the wire has it; its sort key is for ordering only. */
+export type Seat = Omit<Selectable<Seats>, "sort_key">;
 
 export type { ReservationStatus };
 
-export interface Reservation {
-  id: number;
-  user_id: number;
-  seat_id: number;
-  show_id: number;
-  status: ReservationStatus;
-  hold_expiry: Date;
-  created_at: Date;
-  updated_at: Date;
-}
+export type Reservation = ReservationRow;
 
 export type Availability = AvailabilitySnapshot;
 

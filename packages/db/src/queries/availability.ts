@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../generated/db.js";
+import { dbNow, holdIsLive } from "./hold-state.js";
 
 export type SeatAvailabilityStatus = "AVAILABLE" | "HELD" | "CONFIRMED";
 
@@ -53,6 +54,7 @@ export function availabilityStatement(showId: number, query: AvailabilityQuery =
       : sql`AND (st.sort_key, st.seat_number COLLATE "C") > (SELECT sort_key, seat_number COLLATE "C" FROM (${cursorSeat}) c)`;
   const limit = query.limit === undefined ? sql`` : sql`LIMIT ${query.limit + 1}`;
   const first = sql`row_number() OVER () = 1`;
+  const asOf = sql.ref<Date>("t.as_of");
   return sql<{
     as_of: Date | null;
     total: number | null;
@@ -65,13 +67,13 @@ export function availabilityStatement(showId: number, query: AvailabilityQuery =
     status: SeatAvailabilityStatus | null;
     hold_expiry: Date | null;
   }>`
-    WITH t AS (SELECT statement_timestamp() AS as_of),
+    WITH t AS (SELECT ${dbNow} AS as_of),
     seat_states AS MATERIALIZED (
       SELECT s.id AS seat_id, s.seat_number, s.sort_key,
              CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
-                  WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN 'HELD'
+                  WHEN ${holdIsLive(asOf, "r")} THEN 'HELD'
                   ELSE 'AVAILABLE' END AS status,
-             CASE WHEN r.status = 'HELD' AND r.hold_expiry > t.as_of THEN r.hold_expiry END AS hold_expiry
+             CASE WHEN ${holdIsLive(asOf, "r")} THEN r.hold_expiry END AS hold_expiry
       FROM t CROSS JOIN seats s
       LEFT JOIN reservations r ON r.seat_id = s.id AND r.status IN ('HELD', 'CONFIRMED')
       WHERE s.show_id = ${showId}

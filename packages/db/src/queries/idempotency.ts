@@ -1,5 +1,6 @@
 import { type Kysely, sql } from "kysely";
 import type { DB } from "../generated/db.js";
+import { dbNow } from "./hold-state.js";
 
 /**
  * First key of the two-key advisory lock a request with an idempotency key holds while it runs
@@ -45,7 +46,7 @@ export function findIdempotencyRecord(
     ])
     .where("user_id", "=", userId)
     .where("key", "=", key)
-    .where("expires_at", ">", sql<Date>`statement_timestamp()`)
+    .where("expires_at", ">", dbNow)
     .executeTakeFirst();
 }
 
@@ -64,8 +65,8 @@ export async function storeIdempotencyRecord(
     request_hash: record.request_hash,
     outcome: record.outcome,
     response: record.response,
-    created_at: sql<Date>`statement_timestamp()`,
-    expires_at: sql<Date>`statement_timestamp() + make_interval(hours => ${record.ttlHours})`,
+    created_at: dbNow,
+    expires_at: sql<Date>`${dbNow} + make_interval(hours => ${record.ttlHours})`,
   };
   await db
     .insertInto("idempotency_keys")
@@ -89,7 +90,7 @@ export async function purgeExpiredIdempotencyKeysBatch(db: Kysely<DB>, batchSize
     DELETE FROM idempotency_keys k
     USING (
       SELECT user_id, key FROM idempotency_keys
-      WHERE expires_at <= statement_timestamp()
+      WHERE expires_at <= ${dbNow}
       ORDER BY expires_at
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED

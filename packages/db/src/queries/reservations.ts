@@ -1,12 +1,9 @@
 import { type Kysely, type RawBuilder, type Selectable, sql } from "kysely";
 import type { DB, Reservations } from "../generated/db.js";
+import { dbNow, holdHasLapsed, holdIsLive } from "./hold-state.js";
 
 export type ReservationRow = Omit<Selectable<Reservations>, "actor_user_id" | "hold_slot">;
 export type ReservationStatus = ReservationRow["status"];
-
-// "Now" is always the database's clock. statement_timestamp() rather than now(): inside a
-// transaction that waited for a lock, now() would still be the moment the transaction began.
-const dbNow = sql<Date>`statement_timestamp()`;
 
 /** The columns of a reservation on the wire (not who acted last, nor its cap slot). */
 const RESERVATION_COLUMNS = sql.raw(
@@ -85,7 +82,7 @@ export function holdStatement(hold: HoldRequest): RawBuilder<HoldStatementRow> {
     ? sql`,
     users_holds AS (
       SELECT hold_slot FROM reservations
-      WHERE user_id = ${userId} AND show_id = (SELECT show_id FROM gate) AND status = 'HELD' AND hold_expiry > ${dbNow}
+      WHERE user_id = ${userId} AND show_id = (SELECT show_id FROM gate) AND ${holdIsLive(dbNow)}
     ),
     free_slots AS (
       SELECT slot, row_number() OVER () AS n FROM (
@@ -115,7 +112,7 @@ export function holdStatement(hold: HoldRequest): RawBuilder<HoldStatementRow> {
     ),
     lapsed AS (
       SELECT r.id FROM reservations r
-      WHERE (SELECT open FROM gate) AND r.status = 'HELD' AND r.hold_expiry <= ${dbNow}
+      WHERE (SELECT open FROM gate) AND ${holdHasLapsed(dbNow, "r")}
         AND (r.seat_id = ANY(ARRAY(SELECT id FROM wanted)) ${usersLapsedHolds})
       ORDER BY r.id
       FOR UPDATE
@@ -128,7 +125,7 @@ export function holdStatement(hold: HoldRequest): RawBuilder<HoldStatementRow> {
     current AS (
       SELECT ${RESERVATION_COLUMNS} FROM reservations
       WHERE seat_id = ANY(ARRAY(SELECT id FROM wanted)) AND status IN ('HELD', 'CONFIRMED')
-        AND (status = 'CONFIRMED' OR hold_expiry > ${dbNow})
+        AND (status = 'CONFIRMED' OR ${holdIsLive(dbNow)})
     ),
     fresh AS (
       SELECT w.id, w.show_id, row_number() OVER (ORDER BY w.id) AS n
@@ -195,6 +192,7 @@ export function lockReservation(db: Kysely<DB>, id: number) {
  * no such reservation.
  */
 export function confirmStatement(id: number, settleIfOwnedBy: number | null, actorUserId: number) {
+  const afterLockNow = sql.ref<Date>("after_lock.now");
   return sql<ReservationRow>`
     WITH locked AS (
       SELECT * FROM reservations WHERE id = ${id} FOR UPDATE
@@ -204,8 +202,8 @@ export function confirmStatement(id: number, settleIfOwnedBy: number | null, act
     ),
     settled AS (
       UPDATE reservations r
-      SET status = CASE WHEN locked.hold_expiry > after_lock.now THEN 'CONFIRMED' ELSE 'EXPIRED' END,
-          actor_user_id = CASE WHEN locked.hold_expiry > after_lock.now THEN ${actorUserId}::integer END,
+      SET status = CASE WHEN ${holdIsLive(afterLockNow, "locked")} THEN 'CONFIRMED' ELSE 'EXPIRED' END,
+          actor_user_id = CASE WHEN ${holdIsLive(afterLockNow, "locked")} THEN ${actorUserId}::integer END,
           updated_at = after_lock.now
       FROM locked JOIN after_lock ON after_lock.id = locked.id
       WHERE r.id = locked.id AND locked.status = 'HELD'
@@ -260,8 +258,8 @@ export function confirmManyStatement(
     state AS (
       SELECT l.*, a.now,
              (${settleIfOwnedBy}::integer IS NULL OR l.user_id = ${settleIfOwnedBy}) AS visible,
-             (l.status = 'HELD' AND l.hold_expiry <= a.now) AS lapsed,
-             (l.status = 'HELD' AND l.hold_expiry > a.now) AS live
+             ${holdHasLapsed(sql.ref("a.now"), "l")} AS lapsed,
+             ${holdIsLive(sql.ref("a.now"), "l")} AS live
       FROM locked l CROSS JOIN after_lock a
     ),
     verdict AS (
@@ -302,7 +300,7 @@ export async function lockAndSettleHeldReservations(
  * system) for a hold that had already lapsed (it freed the seat at its expiry, not now).
  */
 export function endReservation(db: Kysely<DB>, id: number, actorUserId: number) {
-  const lapsed = sql<boolean>`status = 'HELD' AND hold_expiry <= ${dbNow}`;
+  const lapsed = holdHasLapsed(dbNow);
   return db
     .updateTable("reservations")
     .set({
@@ -325,9 +323,7 @@ export function findReservation(db: Kysely<DB>, id: number) {
       "user_id",
       "seat_id",
       "show_id",
-      sql<ReservationStatus>`CASE WHEN status = 'HELD' AND hold_expiry <= ${dbNow} THEN 'EXPIRED' ELSE status END`.as(
-        "status",
-      ),
+      sql<ReservationStatus>`CASE WHEN ${holdHasLapsed(dbNow)} THEN 'EXPIRED' ELSE status END`.as("status"),
       "hold_expiry",
       "created_at",
       "updated_at",
@@ -386,14 +382,14 @@ export async function expireLapsedHoldsBatch(db: Kysely<DB>, batchSize: number):
   const { rows } = await sql<{ id: number }>`
     WITH first_lapsed AS (
       SELECT show_id FROM reservations
-      WHERE status = 'HELD' AND hold_expiry <= ${dbNow}
+      WHERE ${holdHasLapsed(dbNow)}
       ORDER BY hold_expiry
       LIMIT 1
       FOR UPDATE SKIP LOCKED
     ),
     batch AS (
       SELECT id FROM reservations
-      WHERE show_id = (SELECT show_id FROM first_lapsed) AND status = 'HELD' AND hold_expiry <= ${dbNow}
+      WHERE show_id = (SELECT show_id FROM first_lapsed) AND ${holdHasLapsed(dbNow)}
       ORDER BY hold_expiry
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED
@@ -421,7 +417,7 @@ export interface ReservationPageQuery {
  * learns whether more follow.
  */
 export function selectReservationsPage(db: Kysely<DB>, query: ReservationPageQuery) {
-  const currentStatus = sql<ReservationStatus>`CASE WHEN status = 'HELD' AND hold_expiry <= ${dbNow} THEN 'EXPIRED' ELSE status END`;
+  const currentStatus = sql<ReservationStatus>`CASE WHEN ${holdHasLapsed(dbNow)} THEN 'EXPIRED' ELSE status END`;
   let select = db
     .selectFrom("reservations")
     .select([
