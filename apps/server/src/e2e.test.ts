@@ -4,6 +4,7 @@ import { createRateLimits, UNLIMITED_RATES } from "@eventforge/api";
 import {
   createEventForgeClient,
   type EventForgeClient,
+  errorDataOf,
   getErrorReason,
   isEventForgeError,
 } from "@eventforge/client";
@@ -146,6 +147,18 @@ describe("races over HTTP", () => {
     expect(losers.map((e) => [getErrorReason(e), isEventForgeError(e) && e.data?.httpStatus])).toEqual(
       Array(49).fill(["SEAT_TAKEN", 409]),
     );
+    // Typed by the hold's own errors: narrowing on the reason types the details.
+    const failure = errorDataOf(losers[0], "reservations.hold");
+    if (failure?.reason !== "SEAT_TAKEN") expect.fail(`expected SEAT_TAKEN, got ${failure?.reason}`);
+    expect(failure.details).toEqual({
+      seat_id: seats[0]?.id,
+      seat_number: "HOT1",
+      held_until: winners[0]?.hold_expiry.toISOString(),
+      seats: [
+        { seat_id: seats[0]?.id, seat_number: "HOT1", held_until: winners[0]?.hold_expiry.toISOString() },
+      ],
+    });
+    expect(errorDataOf(losers[0], "reservations.confirm")).toBeUndefined();
     const availability = await anonymous.availability.get.query({ show_id: show.id });
     expect(availability.seats[0]).toMatchObject({ status: "HELD", hold_expiry: winners[0]?.hold_expiry });
   });
@@ -370,7 +383,7 @@ describe("malformed HTTP requests", () => {
     });
     const broken = await startServerOver(unreachable);
     try {
-      for (const path of ["/trpc/shows.list", "/shows/"]) {
+      for (const path of ["/trpc/shows.list", "/shows"]) {
         const response = await fetch(`${broken.url}${path}`);
         expect(response.status, path).toBe(503);
         expect(Number(response.headers.get("retry-after")), path).toBeGreaterThanOrEqual(1);

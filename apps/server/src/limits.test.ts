@@ -180,7 +180,7 @@ describe("rate limits", () => {
   it("limits sign-ups per client address", async () => {
     const server = await serve({ EVENTFORGE_SIGNUP_RATE_PER_HOUR: "2" });
     const signUp = () =>
-      request(server.url, "POST", "/users/", {
+      request(server.url, "POST", "/users", {
         body: {
           name: "New",
           phone_number: "+1 555 0100",
@@ -352,14 +352,14 @@ describe("malformed and slow requests", () => {
         `/trpc/shows.list?input=${encodeURIComponent(`{"json":${inQuery}}`)}`,
       );
       expect(trpcGet.status).toBe(400);
-      const restPost = await request(server.url, "POST", "/users/", { raw: nested });
+      const restPost = await request(server.url, "POST", "/users", { raw: nested });
       expect(restPost.status).toBe(400);
       expect(reasonOf(restPost)).toBe("INVALID_INPUT");
-      const restNested = await request(server.url, "POST", "/users/", { raw: `{"name":${nested}}` });
+      const restNested = await request(server.url, "POST", "/users", { raw: `{"name":${nested}}` });
       expect(restNested.status).toBe(400);
     }
     // The server is fine afterwards.
-    expect((await request(server.url, "GET", "/shows/")).status).toBe(200);
+    expect((await request(server.url, "GET", "/shows")).status).toBe(200);
   });
 
   it("closes a connection whose headers do not arrive within 10 s", { timeout: 40_000 }, async () => {

@@ -290,26 +290,26 @@ describe("GET /reservations/ and paged availability over REST", () => {
       body: { seat_id: seats[3]?.id },
     });
 
-    const first = await call("GET", "/reservations/?limit=2", { token: fan.token });
+    const first = await call("GET", "/reservations?limit=2", { token: fan.token });
     expect(first.status).toBe(200);
     expect(first.json.items.map((r: Json) => r.id)).toEqual([ids[2], ids[1]]);
-    const second = await call("GET", `/reservations/?limit=2&cursor=${first.json.next_cursor}`, {
+    const second = await call("GET", `/reservations?limit=2&cursor=${first.json.next_cursor}`, {
       token: fan.token,
     });
     expect(second.json.items.map((r: Json) => r.id)).toEqual([ids[0]]);
     expect(second.json.next_cursor).toBeNull();
-    const confirmed = await call("GET", `/reservations/?status=CONFIRMED&show_id=${showId}`, {
+    const confirmed = await call("GET", `/reservations?status=CONFIRMED&show_id=${showId}`, {
       token: fan.token,
     });
     expect(confirmed.json.items.map((r: Json) => r.id)).toEqual([ids[0]]);
 
-    const asAdmin = await call("GET", `/reservations/?user_id=${other.id}`, { token: adminToken });
+    const asAdmin = await call("GET", `/reservations?user_id=${other.id}`, { token: adminToken });
     expect(asAdmin.json.items.map((r: Json) => r.user_id)).toEqual([other.id]);
-    const forbidden = await call("GET", `/reservations/?user_id=${other.id}`, { token: fan.token });
+    const forbidden = await call("GET", `/reservations?user_id=${other.id}`, { token: fan.token });
     expect([forbidden.status, forbidden.json.data.reason]).toEqual([403, "FORBIDDEN"]);
     expect((await call("GET", "/reservations/")).status).toBe(401);
     for (const bad of ["status=LOST", "limit=0", "limit=101", "cursor=-1", "show_id=abc"]) {
-      expect((await call("GET", `/reservations/?${bad}`, { token: fan.token })).status, bad).toBe(400);
+      expect((await call("GET", `/reservations?${bad}`, { token: fan.token })).status, bad).toBe(400);
     }
   });
 

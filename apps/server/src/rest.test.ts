@@ -6,16 +6,26 @@ import { setHoldExpiry, storedReservation } from "@eventforge/domain/testing";
 import { validate } from "@readme/openapi-parser";
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createResponseValidator } from "./openapi-responses.js";
 import { startTestServer, TEST_ADMIN, type TestServer } from "./test-server.js";
 
 let server: TestServer;
 let adminToken: string;
+/** Every response of this file is checked against the served /openapi.json. */
+let validator: Awaited<ReturnType<typeof createResponseValidator>>;
+/** Requests that are no operation of the document: only unknown paths and methods may be. */
+const outsideTheDocument: string[] = [];
 
 beforeAll(async () => {
   server = await startTestServer();
+  validator = await createResponseValidator(
+    (await (await fetch(`${server.url}/openapi.json`)).json()) as object,
+  );
   adminToken = (await call("POST", "/auth/login", { body: TEST_ADMIN })).body.access_token;
 });
 afterAll(async () => {
+  // The figure for the closing note of issue 16.
+  console.log(`REST responses validated against /openapi.json: ${validator?.validated}`);
   await server?.stop();
 });
 
@@ -41,11 +51,15 @@ async function call(method: string, path: string, options: CallOptions = {}) {
     body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
   });
   const text = await response.text();
-  return {
+  const seen = {
     status: response.status,
     headers: response.headers,
     body: (text ? JSON.parse(text) : null) as Json,
   };
+  const problems = validator.problemsOf({ method, path, ...seen });
+  if (problems === null) outsideTheDocument.push(`${method} ${path} → ${seen.status}`);
+  else expect(problems).toEqual([]);
+  return seen;
 }
 
 /** A body-less request written byte by byte: no Content-Length and no Content-Type, as curl sends it. */
@@ -74,7 +88,7 @@ let customerCount = 0;
 async function newCustomer() {
   customerCount++;
   const credentials = { email: `rest.fan${customerCount}@example.com`, password: "fan password 1" };
-  const created = await call("POST", "/users/", {
+  const created = await call("POST", "/users", {
     body: { name: `Fan ${customerCount}`, phone_number: "+1 555 0100", ...credentials },
   });
   expect(created.status).toBe(200);
@@ -84,7 +98,7 @@ async function newCustomer() {
 }
 
 async function newShow(labels: string[]) {
-  const show = await call("POST", "/shows/", {
+  const show = await call("POST", "/shows", {
     token: adminToken,
     body: { title: "Gala", venue: "Main Hall", starts_at: "2031-05-01T19:30:00+02:00" },
   });
@@ -121,7 +135,7 @@ describe("the original EventForge flow over REST", () => {
       email: "Ada@Example.com",
       password: "s3cret pass",
     };
-    const created = await call("POST", "/users/", { body });
+    const created = await call("POST", "/users", { body });
     expect(created.status).toBe(200);
     expect(created.body).toEqual({
       id: expect.any(Number),
@@ -131,7 +145,7 @@ describe("the original EventForge flow over REST", () => {
       role: "customer",
       created_at: expect.stringMatching(ISO_WITH_OFFSET),
     });
-    const again = await call("POST", "/users/", { body: { ...body, email: "ada@example.COM" } });
+    const again = await call("POST", "/users", { body: { ...body, email: "ada@example.COM" } });
     expect(again.status).toBe(409);
     expect(again.body.data.reason).toBe("EMAIL_TAKEN");
 
@@ -180,7 +194,7 @@ describe("the original EventForge flow over REST", () => {
     const show = await call("GET", `/shows/${showId}`);
     expect(show.body).toMatchObject({ id: showId, title: "Gala", starts_at: "2031-05-01T17:30:00.000Z" });
     expect(show.body.created_at).toMatch(ISO_WITH_OFFSET);
-    const page = await call("GET", "/shows/?limit=1");
+    const page = await call("GET", "/shows?limit=1");
     expect(page.status).toBe(200);
     expect(page.body.items).toHaveLength(1);
     expect(page.body.next_cursor).toBe(1);
@@ -300,13 +314,13 @@ describe("auth on REST", () => {
     const { seats } = await newShow(["P1"]);
     const show = { title: "T", venue: "V", starts_at: "2031-01-01T00:00:00Z" };
 
-    const anonymous = await call("POST", "/shows/", { body: show });
+    const anonymous = await call("POST", "/shows", { body: show });
     expect([anonymous.status, anonymous.body.data.reason]).toEqual([401, "NOT_AUTHENTICATED"]);
     const forged = await call("GET", "/auth/me", { token: `${alice.token}x` });
     expect([forged.status, forged.body.data.reason]).toEqual([401, "INVALID_TOKEN"]);
     const notBearer = await call("GET", "/auth/me", { headers: { authorization: `Basic ${alice.token}` } });
     expect(notBearer.status).toBe(401);
-    const customer = await call("POST", "/shows/", { body: show, token: alice.token });
+    const customer = await call("POST", "/shows", { body: show, token: alice.token });
     expect([customer.status, customer.body.data.reason]).toEqual([403, "FORBIDDEN"]);
     const forSomeoneElse = await call("POST", `/reservations/${bob.id}/hold`, {
       token: alice.token,
@@ -345,46 +359,46 @@ describe("malformed requests are 4xx with a reason, never a 500, and change noth
     [
       "users: not JSON",
       "POST",
-      "/users/",
+      "/users",
       { raw: "{not json", headers: { "content-type": "application/json" } },
       400,
     ],
     [
       "users: form body",
       "POST",
-      "/users/",
+      "/users",
       { raw: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } },
-      400,
+      415,
     ],
-    ["users: text body", "POST", "/users/", { raw: "hello", headers: { "content-type": "text/plain" } }, 400],
+    ["users: text body", "POST", "/users", { raw: "hello", headers: { "content-type": "text/plain" } }, 415],
     [
       "users: empty body",
       "POST",
-      "/users/",
+      "/users",
       { raw: "", headers: { "content-type": "application/json" } },
       400,
     ],
-    ["users: an array", "POST", "/users/", { body: ["Ada"] }, 400],
-    ["users: null", "POST", "/users/", { body: null }, 400],
-    ["users: a string", "POST", "/users/", { body: "Ada" }, 400],
+    ["users: an array", "POST", "/users", { body: ["Ada"] }, 400],
+    ["users: null", "POST", "/users", { body: null }, 400],
+    ["users: a string", "POST", "/users", { body: "Ada" }, 400],
     [
       "users: bad email",
       "POST",
-      "/users/",
+      "/users",
       { body: { name: "A", phone_number: "5550100", email: "no", password: "12345678" } },
       400,
     ],
     [
       "users: NUL in name",
       "POST",
-      "/users/",
+      "/users",
       { body: { name: "a\u0000b", phone_number: "5550100", email: "n@example.com", password: "12345678" } },
       400,
     ],
     [
       "users: unknown field",
       "POST",
-      "/users/",
+      "/users",
       {
         body: {
           name: "A",
@@ -402,36 +416,36 @@ describe("malformed requests are 4xx with a reason, never a 500, and change noth
     [
       "shows: bad date",
       "POST",
-      "/shows/",
+      "/shows",
       { token: "ADMIN", body: { title: "T", venue: "V", starts_at: "tomorrow" } },
       400,
     ],
     [
       "shows: date without offset",
       "POST",
-      "/shows/",
+      "/shows",
       { token: "ADMIN", body: { title: "T", venue: "V", starts_at: "2031-01-01T10:00:00" } },
       400,
     ],
     [
       "shows: year 99999",
       "POST",
-      "/shows/",
+      "/shows",
       { token: "ADMIN", body: { title: "T", venue: "V", starts_at: "+099999-01-01T00:00:00Z" } },
       400,
     ],
     [
       "shows: blank title",
       "POST",
-      "/shows/",
+      "/shows",
       { token: "ADMIN", body: { title: "  ", venue: "V", starts_at: "2031-01-01T00:00:00Z" } },
       400,
     ],
-    ["shows list: limit 0", "GET", "/shows/?limit=0", {}, 400],
-    ["shows list: limit abc", "GET", "/shows/?limit=abc", {}, 400],
-    ["shows list: limit 1.5", "GET", "/shows/?limit=1.5", {}, 400],
-    ["shows list: cursor -1", "GET", "/shows/?cursor=-1", {}, 400],
-    ["shows list: unknown parameter", "GET", "/shows/?sort=title", {}, 400],
+    ["shows list: limit 0", "GET", "/shows?limit=0", {}, 400],
+    ["shows list: limit abc", "GET", "/shows?limit=abc", {}, 400],
+    ["shows list: limit 1.5", "GET", "/shows?limit=1.5", {}, 400],
+    ["shows list: cursor -1", "GET", "/shows?cursor=-1", {}, 400],
+    ["shows list: unknown parameter", "GET", "/shows?sort=title", {}, 400],
     ["show: id abc", "GET", "/shows/abc", {}, 400],
     ["show: id 0", "GET", "/shows/0", {}, 400],
     ["show: id too large", "GET", "/shows/99999999999", {}, 400],
@@ -522,7 +536,7 @@ describe("malformed requests are 4xx with a reason, never a 500, and change noth
     [
       "an oversized body",
       "POST",
-      "/users/",
+      "/users",
       {
         raw: JSON.stringify({ name: "x".repeat(2_000_000) }),
         headers: { "content-type": "application/json" },
@@ -530,7 +544,7 @@ describe("malformed requests are 4xx with a reason, never a 500, and change noth
       413,
     ],
     ["an unknown route", "GET", "/tickets", {}, 404],
-    ["a wrong method", "GET", "/users/", {}, 405],
+    ["a wrong method", "GET", "/users", {}, 405],
     ["another wrong method", "DELETE", "/shows/1", {}, 405],
   ];
 
@@ -539,13 +553,14 @@ describe("malformed requests are 4xx with a reason, never a 500, and change noth
     const token = options.token === "ADMIN" ? adminToken : options.token;
     const response = await call(method, path, { ...options, token });
     expect(response.status).toBe(status);
+    expect(response.body.data.httpStatus).toBe(status);
     expect(response.body.data.reason).toMatch(/^[A-Z_]+$/u);
     expect(response.body.data.reason).not.toBe("INTERNAL");
     expect(await rowCounts()).toEqual(before);
   });
 
   it("explains invalid input with the zod issues", async () => {
-    const response = await call("POST", "/shows/", {
+    const response = await call("POST", "/shows", {
       token: adminToken,
       body: { title: "T", venue: "V", starts_at: "tomorrow" },
     });
@@ -621,6 +636,7 @@ describe("GET /openapi.json", () => {
       ].sort(),
     );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
+    expect(document.info.license).toEqual({ name: "MIT", identifier: "MIT" });
     const hold = document.paths["/reservations/{user_id}/hold"].post;
     expect(hold.security).toEqual([{ bearer: [] }]);
     expect(Object.keys(hold.responses)).toEqual([
@@ -631,17 +647,32 @@ describe("GET /openapi.json", () => {
       "404",
       "409",
       "413",
+      "415",
       "422",
       "429",
       "500",
       "503",
     ]);
     expect(hold.responses["422"].description).toBe("IDEMPOTENCY_KEY_REUSED");
-    expect(hold.responses["429"].description).toBe("TOO_MANY_REQUESTS");
-    expect(hold.responses["503"].description).toBe("DATABASE_UNAVAILABLE");
-    expect(hold.responses["409"].description).toBe(
-      "SEAT_TAKEN, SHOW_STARTED, HOLD_LIMIT_REACHED, IDEMPOTENCY_KEY_IN_USE",
+    expect(hold.responses["429"].headers).toHaveProperty("Retry-After.required", true);
+    expect(hold.responses["503"].headers).toHaveProperty("Retry-After.required", true);
+    // The hold's 409 is its service's conflicts and no other, each with its own details.
+    const conflict = hold.responses["409"].content["application/json"].schema.properties.data;
+    expect(Object.keys(conflict.discriminator.mapping).sort()).toEqual(
+      ["HOLD_LIMIT_REACHED", "SEAT_TAKEN", "SHOW_STARTED", "IDEMPOTENCY_KEY_IN_USE"].sort(),
     );
+    const seatTaken = document.components.schemas["ErrorData.SeatTaken"].properties;
+    expect(seatTaken.reason.const).toBe("SEAT_TAKEN");
+    expect(seatTaken.details.required).toEqual(["seat_id", "seat_number", "held_until", "seats"]);
+    expect(hold.responses["404"].description).toBe("USER_NOT_FOUND, SEAT_NOT_FOUND");
+    // Exactly the two forms of naming a seat, nothing else.
+    const body = hold.requestBody.content["application/json"].schema;
+    expect(body.oneOf.map((form: Json) => [form.required, form.additionalProperties])).toEqual([
+      [["seat_id"], false],
+      [["show_id", "seat_number"], false],
+    ]);
+    expect(document.paths["/users"].post.security).toEqual([]);
+    expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
     // Every mutation that honours an idempotency key documents the header, and the replay marker.
     for (const [path, method] of [
       ["/reservations/{user_id}/hold", "post"],
@@ -666,10 +697,6 @@ describe("GET /openapi.json", () => {
     expect(availability.parameters.map((p: Json) => `${p.in} ${p.name}`).sort()).toEqual(
       ["path show_id", "query cursor", "query limit", "query status"].sort(),
     );
-    expect(hold.responses["409"].content["application/json"].schema).toEqual({
-      $ref: "#/components/schemas/Error",
-    });
-    expect(document.paths["/users"].post.security).toBeUndefined();
     expect(document.components.schemas.Reservation.properties.hold_expiry).toEqual({
       type: "string",
       format: "date-time",
@@ -777,5 +804,52 @@ describe("multi-seat holds, confirms, history and the re-hold rule over REST", (
     });
     expect((await storedReservation(server.t.db, live.id)).status).toBe("HELD");
     expect((await storedReservation(server.t.db, lapsed.id)).status).toBe("EXPIRED");
+  });
+});
+
+describe("the responses of this file against /openapi.json", () => {
+  it("finds a response that breaks the document (the validator is not vacuous)", () => {
+    const headers = new Headers({ "content-type": "application/json" });
+    const seatTaken = { seat_id: 1, seat_number: "A1", held_until: null, seats: [] };
+    const conflict = (data: Json) => ({
+      method: "POST",
+      path: "/reservations/1/hold",
+      status: 409,
+      headers,
+      body: { message: "m", code: "CONFLICT", data: { issues: null, httpStatus: 409, ...data } },
+    });
+    expect(validator.problemsOf(conflict({ reason: "SEAT_TAKEN", details: seatTaken }))).toEqual([]);
+    // A reason the hold cannot produce, and SEAT_TAKEN without its held_until.
+    expect(validator.problemsOf(conflict({ reason: "EMAIL_TAKEN", details: {} }))).not.toEqual([]);
+    const { held_until: _, ...withoutExpiry } = seatTaken;
+    expect(validator.problemsOf(conflict({ reason: "SEAT_TAKEN", details: withoutExpiry }))).not.toEqual([]);
+    // A 429 without its Retry-After.
+    const tooMany = {
+      message: "m",
+      code: "TOO_MANY_REQUESTS",
+      data: {
+        reason: "TOO_MANY_REQUESTS",
+        details: { limit: "holds", points: 1, window_seconds: 60, retry_after: 5 },
+        issues: null,
+        httpStatus: 429,
+      },
+    };
+    expect(
+      validator.problemsOf({
+        method: "POST",
+        path: "/reservations/1/hold",
+        status: 429,
+        headers,
+        body: tooMany,
+      }),
+    ).toEqual([expect.stringContaining("retry-after")]);
+  });
+
+  it("left out only requests that are no operation: unknown paths and methods, the document itself", () => {
+    const others = outsideTheDocument.filter(
+      (request) => !/ → 40[45]$/u.test(request) && request !== "GET /openapi.json → 200",
+    );
+    expect(others).toEqual([]);
+    expect(validator.validated).toBeGreaterThan(0); // at least the sign-in of beforeAll
   });
 });

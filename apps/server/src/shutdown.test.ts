@@ -100,7 +100,7 @@ describe("SIGTERM to pnpm start", () => {
     });
     const slowClosed = new Promise<void>((resolve) => slow.once("close", () => resolve()));
     slow.write(
-      `POST /users/ HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+      `POST /users HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
     );
     await delay(300);
 

@@ -35,7 +35,7 @@ const CODE_BY_REASON = {
 const REASON_BY_TRANSPORT_CODE = {
   BAD_REQUEST: "INVALID_INPUT",
   PARSE_ERROR: "INVALID_INPUT",
-  UNSUPPORTED_MEDIA_TYPE: "INVALID_INPUT",
+  UNSUPPORTED_MEDIA_TYPE: "UNSUPPORTED_MEDIA_TYPE",
   PAYLOAD_TOO_LARGE: "PAYLOAD_TOO_LARGE",
   NOT_FOUND: "PROCEDURE_NOT_FOUND",
   METHOD_NOT_SUPPORTED: "METHOD_NOT_SUPPORTED",
@@ -49,22 +49,19 @@ type TransportReason = (typeof REASON_BY_TRANSPORT_CODE)[keyof typeof REASON_BY_
 /** The machine-readable reason every error response carries in `data.reason`. */
 export type ErrorReason = DomainErrorReason | TransportReason | "INTERNAL";
 
-/** Every `ErrorReason`, for the OpenAPI document. */
-export const ERROR_REASONS: readonly ErrorReason[] = [
-  ...new Set([
-    ...(Object.keys(CODE_BY_REASON) as DomainErrorReason[]),
-    ...Object.values(REASON_BY_TRANSPORT_CODE),
-    "INTERNAL" as const,
-  ]),
-];
-
-/**
- * The HTTP status of a failure around a procedure: tRPC's, except that a body of another media type
- * is a 400 like any other malformed body (docs/design.md, Errors, lists no 415).
- */
+/** The HTTP status of a failure around a procedure (tRPC's: 415 for a body that is not JSON). */
 export function httpStatusOfTransportCode(code: TRPC_ERROR_CODE_KEY): number {
-  if (code === "UNSUPPORTED_MEDIA_TYPE") return 400;
   return getHTTPStatusCodeFromError(new TRPCError({ code }));
+}
+
+/** The HTTP status of a response whose `data.reason` is this. */
+export function httpStatusOfReason(reason: ErrorReason): number {
+  if (reason === "INTERNAL") return 500;
+  if (Object.hasOwn(CODE_BY_REASON, reason)) return httpStatusOf(reason as DomainErrorReason);
+  const [code] = Object.entries(REASON_BY_TRANSPORT_CODE).find(([, r]) => r === reason) ?? [
+    "INTERNAL_SERVER_ERROR",
+  ];
+  return httpStatusOfTransportCode(code as TRPC_ERROR_CODE_KEY);
 }
 
 /** The error body of a request that reached no procedure (REST: an unknown path or method). */

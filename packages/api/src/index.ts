@@ -32,3 +32,10 @@ export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
 export { createOpenApiDocument } from "./openapi.js";
+export {
+  type ErrorDataOf,
+  type ErrorDetailsOf,
+  type ErrorReasonOf,
+  PROCEDURE_ERRORS,
+  type ProcedurePath,
+} from "./procedure-errors.js";

@@ -1,35 +1,147 @@
 import type { AnyProcedure } from "@trpc/server";
-import {
-  generateOpenApiDocument,
-  normalizePath,
-  type OpenAPIObject,
-  type OpenApiMeta,
-} from "trpc-to-openapi";
+import { generateOpenApiDocument, normalizePath, type OpenAPIObject } from "trpc-to-openapi";
 import { z } from "zod";
-import { ERROR_REASONS } from "./errors.js";
+import { type ErrorReason, httpStatusOfReason } from "./errors.js";
+import { PROCEDURE_ERRORS, type ProcedureError, type ProcedurePath } from "./procedure-errors.js";
+import type { ProcedureMeta } from "./rest.js";
 import { restRouter } from "./root.js";
 
-/** The body of every REST error response (what the error formatter and the REST adapter produce). */
-export const restErrorSchema = z
-  .object({
-    message: z.string().meta({ example: "seat A1 is held until 2026-11-24T12:04:00.000Z" }),
-    code: z.string().meta({ description: "The tRPC error code", example: "CONFLICT" }),
-    data: z.object({
-      reason: z.enum(ERROR_REASONS).meta({ description: "Stable and machine-readable: branch on this" }),
-      details: z
-        .record(z.string(), z.unknown())
-        .nullable()
-        .meta({ description: "Facts about the failure, e.g. the labels of a DUPLICATE_SEAT_LABEL" }),
-      issues: z
-        .array(z.object({ path: z.array(z.union([z.string(), z.number()])), message: z.string() }))
-        .nullable()
-        .meta({ description: "What is wrong with the input (INVALID_INPUT)" }),
-      httpStatus: z.number().int(),
-    }),
-  })
-  .meta({ id: "Error" });
+type Schema = Record<string, unknown>;
 
-const ERROR_CONTENT = { "application/json": { schema: { $ref: "#/components/schemas/Error" } } };
+/** A zod schema as JSON Schema 2020-12 (OpenAPI 3.1's dialect), as a client sends or receives it. */
+function jsonSchema(schema: z.ZodType, io: "input" | "output"): Schema {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Schema;
+  return rest;
+}
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+/** One zod issue as `data.issues` carries it. */
+const ISSUE_SCHEMA: Schema = {
+  type: "object",
+  required: ["path", "message"],
+  properties: {
+    path: { type: "array", items: { type: ["string", "integer"] } },
+    message: { type: "string" },
+    code: { type: "string", description: "zod's issue code, e.g. invalid_type" },
+  },
+};
+
+const RETRY_AFTER = {
+  description: "Seconds to wait before retrying",
+  required: true,
+  schema: { type: "integer", minimum: 0 },
+};
+const RATE_LIMIT_HEADERS = {
+  "Retry-After": RETRY_AFTER,
+  "RateLimit-Policy": {
+    description: 'The limit that refused the call, e.g. `"holds";q=30;w=60`',
+    required: true,
+    schema: { type: "string" },
+  },
+  RateLimit: {
+    description: 'What is left of it, e.g. `"holds";r=0;t=12`',
+    required: true,
+    schema: { type: "string" },
+  },
+};
+
+const errorName = (error: ProcedureError) => error.name.replace(/Error$/u, "");
+
+/**
+ * `data` of an error response with one reason: `reason` and `httpStatus` fixed, `details` typed by
+ * the errors behind the reason (more than one for INVALID_INPUT: zod's issues, or the service's).
+ */
+function errorDataSchema(reason: ErrorReason, errors: readonly ProcedureError[]): Schema {
+  const details = errors.map((error) => jsonSchema(error.details, "output"));
+  const fromZod = errors.some((error) => !("prototype" in error) && error.reason === "INVALID_INPUT");
+  return {
+    type: "object",
+    required: ["reason", "details", "issues", "httpStatus"],
+    properties: {
+      reason: { type: "string", const: reason, description: "Stable and machine-readable: branch on this" },
+      details: details.length === 1 ? details[0] : { anyOf: details },
+      issues: fromZod
+        ? {
+            anyOf: [{ type: "array", items: ref("Issue") }, { type: "null" }],
+            description: "What is wrong with the input",
+          }
+        : { type: "null" },
+      httpStatus: { type: "integer", const: httpStatusOfReason(reason) },
+      code: { type: "string", description: "The tRPC error code" },
+      path: { type: "string", description: "The procedure" },
+    },
+  };
+}
+
+/** The error responses of one operation, by status, from its procedure's errors. */
+function errorResponses(errors: readonly ProcedureError[], components: Record<string, Schema>) {
+  const byReason = new Map<ErrorReason, ProcedureError[]>();
+  for (const error of errors) {
+    const reason = error.reason as ErrorReason;
+    byReason.set(reason, [...(byReason.get(reason) ?? []), error]);
+  }
+  const byStatus = new Map<number, { reason: ErrorReason; component: string }[]>();
+  for (const [reason, causes] of byReason) {
+    const component = `ErrorData.${causes.map(errorName).sort().join(".")}`;
+    components[component] ??= errorDataSchema(reason, causes);
+    const status = httpStatusOfReason(reason);
+    byStatus.set(status, [...(byStatus.get(status) ?? []), { reason, component }]);
+  }
+  return Object.fromEntries(
+    [...byStatus]
+      .sort(([a], [b]) => a - b)
+      .map(([status, reasons]) => {
+        const data =
+          reasons.length === 1
+            ? ref(reasons[0]?.component ?? "")
+            : {
+                oneOf: reasons.map(({ component }) => ref(component)),
+                discriminator: {
+                  propertyName: "reason",
+                  mapping: Object.fromEntries(
+                    reasons.map(({ reason, component }) => [reason, `#/components/schemas/${component}`]),
+                  ),
+                },
+              };
+        const schema = {
+          type: "object",
+          required: ["message", "code", "data"],
+          properties: {
+            message: { type: "string" },
+            code: { type: "string", description: "The tRPC error code, e.g. CONFLICT" },
+            data,
+            ...(status === 400
+              ? { issues: { type: "array", items: ref("Issue"), description: "zod's issues, in full" } }
+              : {}),
+          },
+        };
+        const headers =
+          status === 429 ? RATE_LIMIT_HEADERS : status === 503 ? { "Retry-After": RETRY_AFTER } : undefined;
+        return [
+          String(status),
+          {
+            description: reasons.map(({ reason }) => reason).join(", "),
+            ...(headers ? { headers } : {}),
+            content: { "application/json": { schema } },
+          },
+        ];
+      }),
+  );
+}
+
+/** zod's bounds of a plain `int()`, which say nothing a client needs (JavaScript's safe integers). */
+const SAFE_INTEGER_BOUNDS = new Set([Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]);
+function dropSafeIntegerBounds(value: unknown): void {
+  if (Array.isArray(value)) for (const item of value) dropSafeIntegerBounds(item);
+  else if (typeof value === "object" && value !== null) {
+    const record = value as Record<string, unknown>;
+    for (const key of ["minimum", "maximum"]) {
+      if (SAFE_INTEGER_BOUNDS.has(record[key] as number)) delete record[key];
+    }
+    for (const child of Object.values(record)) dropSafeIntegerBounds(child);
+  }
+}
 
 /** The OpenAPI 3.1 document of the REST surface, served at /openapi.json. */
 export function createOpenApiDocument(baseUrl: string): OpenAPIObject {
@@ -38,24 +150,45 @@ export function createOpenApiDocument(baseUrl: string): OpenAPIObject {
     description:
       "Event seats with time-boxed holds. The same procedures as the tRPC API at /trpc, as plain JSON: " +
       "snake_case fields, dates as ISO-8601 strings with an offset, `Authorization: Bearer <access_token>` " +
-      "from POST /auth/login. Every error carries a stable `data.reason`.",
+      "from POST /auth/login. Every error carries a stable `data.reason`; each operation lists the " +
+      "reasons it can answer with and the `data.details` of each.",
     version: "1.0.0",
     baseUrl,
     securitySchemes: { bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT" } },
-    defs: { Error: restErrorSchema },
   });
-  // The generator gives error responses its own minimal body and shares one description per status
-  // across routes; each route's own reasons (from restRoute) and the body with `data.reason` replace them.
-  for (const procedure of Object.values(restRouter._def.procedures) as unknown as AnyProcedure[]) {
-    const route = (procedure._def.meta as OpenApiMeta | undefined)?.openapi;
-    const method = route && (route.method.toLowerCase() as "get" | "post" | "patch" | "put" | "delete");
-    const operation = route && method && document.paths?.[normalizePath(route.path)]?.[method];
-    if (!route || !operation) continue;
-    for (const [status, description] of Object.entries(route.errorResponses ?? {})) {
-      operation.responses = { ...operation.responses, [status]: { description, content: ERROR_CONTENT } };
+  document.info.license = { name: "MIT", identifier: "MIT" };
+  const components: Record<string, Schema> = { Issue: ISSUE_SCHEMA };
+  // The generator's error responses say only the status; each operation's own errors, from
+  // PROCEDURE_ERRORS, replace them, and its security follows from who may call it.
+  const procedures = restRouter._def.procedures as unknown as Record<string, AnyProcedure>;
+  for (const [path, procedure] of Object.entries(procedures)) {
+    const meta = procedure._def.meta as ProcedureMeta | undefined;
+    const route = meta?.openapi;
+    if (!route) continue;
+    const declared = PROCEDURE_ERRORS[path as ProcedurePath];
+    if (!declared) throw new Error(`procedure ${path} has no entry in PROCEDURE_ERRORS`);
+    const method = route.method.toLowerCase() as "get" | "post" | "patch" | "put" | "delete";
+    const operation = document.paths?.[normalizePath(route.path)]?.[method];
+    if (!operation) throw new Error(`the document lacks ${route.method} ${route.path}`);
+    operation.security = declared.kind.access === "anyone" ? [] : [{ bearer: [] }];
+    if (meta.restBody) {
+      // The forms of a REST body exclude each other (strict objects, different required fields).
+      const { anyOf, ...body } = jsonSchema(meta.restBody, "input");
+      const schema = anyOf ? { ...body, oneOf: anyOf } : body;
+      operation.requestBody = {
+        required: true,
+        content: { "application/json": { schema: schema as never } },
+      };
     }
+    const successes = Object.entries(operation.responses ?? {}).filter(([status]) => status.startsWith("2"));
+    operation.responses = {
+      ...Object.fromEntries(successes),
+      ...errorResponses(declared.errors, components),
+    };
   }
   const schemas = document.components?.schemas ?? {};
   for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
+  Object.assign(schemas, components);
+  dropSafeIntegerBounds(document);
   return document;
 }

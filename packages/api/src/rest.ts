@@ -1,7 +1,5 @@
-import type { DomainErrorReason } from "@eventforge/domain";
 import type { OpenApiMeta, OpenApiMethod } from "trpc-to-openapi";
 import { z } from "zod";
-import { httpStatusOf } from "./errors.js";
 
 /** The request header of an idempotent route (docs/design.md §9), for the OpenAPI document. */
 const idempotencyRequestHeaders = z.object({
@@ -25,52 +23,34 @@ const idempotencyResponseHeaders = z.object({
     .meta({ description: "Present when this is the stored answer of an earlier request with the same key" }),
 });
 
-type RestMeta = NonNullable<OpenApiMeta["openapi"]>;
+type OpenApiRoute = NonNullable<OpenApiMeta["openapi"]>;
 
-/** Who may call a route; it decides the 401/403 responses and the security requirement. */
-type Access = "anyone" | "signed-in" | "admin";
+/** A procedure's meta: trpc-to-openapi's, plus what the OpenAPI document says of the REST body. */
+export interface ProcedureMeta extends OpenApiMeta {
+  /**
+   * The request body exactly as REST takes it, when the procedure's input cannot say it (an object
+   * input refined to one of several forms documents as one loose object).
+   */
+  restBody?: z.ZodType;
+}
 
 /**
- * The REST route of a procedure (its `meta`), with every error status it can answer and the
- * reasons behind each, so that the OpenAPI document lists exactly those.
+ * The REST route of a procedure (its `meta`). Its security and error responses are not given here:
+ * the OpenAPI document derives them from the procedure's entry in PROCEDURE_ERRORS.
  */
 export function restRoute(
   method: OpenApiMethod,
-  path: RestMeta["path"],
+  path: OpenApiRoute["path"],
   route: {
     summary: string;
     description?: string;
-    access: Access;
-    /** The domain failures of the service behind the route. */
-    reasons?: DomainErrorReason[];
-    /** Whether the route has input that can be invalid (400). */
-    validates?: boolean;
-    /** Whether repeated failures are refused for a while (429). */
-    throttled?: boolean;
     /** Defaults to the procedure's path, dotted with dashes (`reservations-confirm`). */
     operationId?: string;
-    /** Whether the route honours an `Idempotency-Key` header. */
+    body?: z.ZodType;
+    /** Whether the route honours an `Idempotency-Key` header (docs/design.md §9). */
     idempotent?: boolean;
   },
-): OpenApiMeta {
-  const reasonsByStatus = new Map<number, string[]>();
-  const add = (status: number, reason: string) =>
-    reasonsByStatus.set(status, [...(reasonsByStatus.get(status) ?? []), reason]);
-
-  if (route.validates ?? true) add(400, "INVALID_INPUT");
-  if (route.access !== "anyone") {
-    for (const reason of ["NOT_AUTHENTICATED", "INVALID_TOKEN", "TOKEN_EXPIRED"]) add(401, reason);
-  }
-  if (route.access === "admin") add(403, "FORBIDDEN");
-  for (const reason of route.reasons ?? []) add(httpStatusOf(reason), reason);
-  if (route.throttled) add(429, "TOO_MANY_REQUESTS");
-  if (method !== "GET") add(413, "PAYLOAD_TOO_LARGE");
-  // Every route reads or writes the database.
-  add(503, "DATABASE_UNAVAILABLE");
-
-  const errorResponses = Object.fromEntries(
-    [...reasonsByStatus].sort(([a], [b]) => a - b).map(([status, reasons]) => [status, reasons.join(", ")]),
-  );
+): ProcedureMeta {
   return {
     openapi: {
       method,
@@ -79,11 +59,10 @@ export function restRoute(
       summary: route.summary,
       description: route.description,
       tags: [path.split("/")[1] ?? ""],
-      protect: route.access !== "anyone",
-      errorResponses: { ...errorResponses, 500: "INTERNAL" },
       ...(route.idempotent
         ? { requestHeaders: idempotencyRequestHeaders, responseHeaders: idempotencyResponseHeaders }
         : {}),
     },
+    ...(route.body ? { restBody: route.body } : {}),
   };
 }

@@ -127,9 +127,11 @@ const holdOptions = {
 };
 
 /** A seat is named by its id, or by its show and label. */
+const seatById = { seat_id: id };
+const seatByLabel = { show_id: id, seat_number: seatLabel };
 export const holdInput = z.union([
-  z.strictObject({ seat_id: id, ...holdOptions }),
-  z.strictObject({ show_id: id, seat_number: seatLabel, ...holdOptions }),
+  z.strictObject({ ...seatById, ...holdOptions }),
+  z.strictObject({ ...seatByLabel, ...holdOptions }),
 ]);
 
 /**
@@ -162,6 +164,12 @@ export const restHoldInput = z
           { show_id: show_id as number, seat_number: seat_number as string },
   }));
 
+/** The body of the REST hold as it is: one of holdInput's two forms, the user in the path. */
+export const restHoldBody = z.union([
+  z.strictObject({ ...seatById, hold_minutes: holdOptions.hold_minutes }),
+  z.strictObject({ ...seatByLabel, hold_minutes: holdOptions.hold_minutes }),
+]);
+
 export const reservationIdInput = z.strictObject({ reservation_id: id });
 
 /** 1–10 things, none repeated (labels compared after normalization). */
@@ -182,9 +190,11 @@ const seatLabels = distinctList(seatLabel, (label) => {
 const seatIds = distinctList(id);
 
 /** Several seats of one show, named by show and labels or by seat ids. */
+const seatsByLabel = { show_id: id, seat_numbers: seatLabels };
+const seatsById = { seat_ids: seatIds };
 export const holdManyInput = z.union([
-  z.strictObject({ show_id: id, seat_numbers: seatLabels, ...holdOptions }),
-  z.strictObject({ seat_ids: seatIds, ...holdOptions }),
+  z.strictObject({ ...seatsByLabel, ...holdOptions }),
+  z.strictObject({ ...seatsById, ...holdOptions }),
 ]);
 
 /** `POST /reservations/{user_id}/hold-many`: the user in the path, the seats in the body. */
@@ -213,6 +223,12 @@ export const restHoldManyInput = z
         : // the refinement above guarantees both are present here
           { show_id: show_id as number, seat_numbers: seat_numbers as string[] },
   }));
+
+/** The body of the REST hold-many as it is: one of holdManyInput's two forms, the user in the path. */
+export const restHoldManyBody = z.union([
+  z.strictObject({ ...seatsByLabel, hold_minutes: holdOptions.hold_minutes }),
+  z.strictObject({ ...seatsById, hold_minutes: holdOptions.hold_minutes }),
+]);
 
 export const confirmManyInput = z.strictObject({ reservation_ids: distinctList(id) });
 

@@ -1,14 +1,14 @@
 import { currentActor, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
 import { initTRPC } from "@trpc/server";
-import type { OpenApiMeta } from "trpc-to-openapi";
 import type { Context } from "./context.js";
 import { asDomainError, domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
+import type { ProcedureMeta } from "./rest.js";
 import { transformer } from "./transformer.js";
 
 // `meta.openapi` puts a procedure on the REST surface as well (see rest.ts).
 const t = initTRPC
   .context<Context>()
-  .meta<OpenApiMeta>()
+  .meta<ProcedureMeta>()
   .create({
     // superjson on the wire; outputs of plain data take a faster path to the same result.
     transformer,

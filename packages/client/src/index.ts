@@ -1,4 +1,13 @@
-import type { AppRouter, ErrorReason, RouterInputs, RouterOutputs } from "@eventforge/api";
+import type {
+  AppRouter,
+  ErrorDataOf,
+  ErrorDetailsOf,
+  ErrorReason,
+  ErrorReasonOf,
+  ProcedurePath,
+  RouterInputs,
+  RouterOutputs,
+} from "@eventforge/api";
 import {
   createTRPCClient,
   httpBatchLink,
@@ -11,7 +20,16 @@ import {
 } from "@trpc/client";
 import { transformer } from "./transformer.js";
 
-export type { AppRouter, ErrorReason, RouterInputs, RouterOutputs };
+export type {
+  AppRouter,
+  ErrorDataOf,
+  ErrorDetailsOf,
+  ErrorReason,
+  ErrorReasonOf,
+  ProcedurePath,
+  RouterInputs,
+  RouterOutputs,
+};
 
 export type EventForgeClient = TRPCClient<AppRouter>;
 
@@ -98,4 +116,19 @@ export function isEventForgeError(error: unknown): error is EventForgeError {
 export function getErrorReason(error: unknown): ErrorReason | undefined {
   if (!isEventForgeError(error)) return undefined;
   return error.data?.reason ?? undefined;
+}
+
+/**
+ * The reason and details of a failed call to `procedure`, typed by what that procedure can answer
+ * (the server's PROCEDURE_ERRORS, which its OpenAPI document also follows): narrow on `reason` to
+ * read that reason's `details`. Undefined when the error did not come from the server.
+ */
+export function errorDataOf<P extends ProcedurePath>(
+  error: unknown,
+  procedure: P,
+): ErrorDataOf<P> | undefined {
+  if (!isEventForgeError(error) || !error.data) return undefined;
+  // A call's error names its procedure; one from another procedure is not this one's to type.
+  if (error.data.path !== undefined && error.data.path !== procedure) return undefined;
+  return { reason: error.data.reason, details: error.data.details } as ErrorDataOf<P>;
 }

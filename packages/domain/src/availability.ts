@@ -1,6 +1,9 @@
 import { type AvailabilityQuery, type Database, selectAvailability } from "@eventforge/db";
-import { InvalidInputError, ShowNotFoundError } from "./errors.js";
+import { InvalidInputError, type ServiceErrors, ShowNotFoundError } from "./errors.js";
 import type { Availability } from "./types.js";
+
+/** What getAvailability can throw: its reasons and their details in the OpenAPI document and the client. */
+export const getAvailabilityErrors = [ShowNotFoundError, InvalidInputError] as const satisfies ServiceErrors;
 
 /**
  * Each seat of the show AVAILABLE, HELD (until hold_expiry) or CONFIRMED, as of database time,
@@ -15,7 +18,7 @@ export async function getAvailability(
   if (!snapshot) throw new ShowNotFoundError(showId);
   if (snapshot === "unknown cursor") {
     throw new InvalidInputError("cursor is not a seat of this show: pass a next_cursor it returned", {
-      cursor: query.cursor,
+      field: "cursor",
     });
   }
   return snapshot;

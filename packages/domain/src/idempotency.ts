@@ -13,7 +13,15 @@ import {
   IdempotencyKeyInUseError,
   IdempotencyKeyReusedError,
   InvalidInputError,
+  type ServiceErrors,
 } from "./errors.js";
+
+/** What a request with an Idempotency-Key can fail with besides its service's own errors. */
+export const idempotencyErrors = [
+  InvalidInputError,
+  IdempotencyKeyReusedError,
+  IdempotencyKeyInUseError,
+] as const satisfies ServiceErrors;
 
 /** docs/design.md §9: 1–255 visible ASCII characters (no space, no control character). */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/u;
@@ -23,7 +31,7 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
   if (header === undefined) return undefined;
   if (!IDEMPOTENCY_KEY.test(header)) {
     throw new InvalidInputError("Idempotency-Key must be 1 to 255 visible ASCII characters", {
-      header: "Idempotency-Key",
+      field: "Idempotency-Key",
     });
   }
   return header;

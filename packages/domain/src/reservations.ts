@@ -24,10 +24,12 @@ import {
   HoldExpiredError,
   HoldLimitReachedError,
   InvalidInputError,
+  InvalidSeatLabelError,
   InvalidTransitionError,
   ReservationNotFoundError,
   SeatNotFoundError,
   SeatTakenError,
+  type ServiceErrors,
   ShowStartedError,
   type TakenSeat,
   UserNotFoundError,
@@ -66,6 +68,18 @@ export interface HoldSeatsInput {
   hold_minutes?: number | undefined;
 }
 
+/** What holdSeat can throw: its reasons and their details in the OpenAPI document and the client. */
+export const holdSeatErrors = [
+  ForbiddenError,
+  InvalidInputError,
+  InvalidSeatLabelError,
+  UserNotFoundError,
+  SeatNotFoundError,
+  ShowStartedError,
+  SeatTakenError,
+  HoldLimitReachedError,
+] as const satisfies ServiceErrors;
+
 /**
  * Puts a time-boxed hold on a free seat: one statement (see holdStatement) that marks the seat's
  * lapsed hold EXPIRED and inserts the new hold, within the cap. Of concurrent holds on one seat
@@ -89,6 +103,18 @@ export async function holdSeat(
   const { seat_number: _, ...held } = reservation;
   return held;
 }
+
+/** What holdSeats can throw: its reasons and their details in the OpenAPI document and the client. */
+export const holdSeatsErrors = [
+  ForbiddenError,
+  InvalidInputError,
+  InvalidSeatLabelError,
+  UserNotFoundError,
+  SeatNotFoundError,
+  ShowStartedError,
+  SeatTakenError,
+  HoldLimitReachedError,
+] as const satisfies ServiceErrors;
 
 /**
  * Holds 1–10 seats of one show together, all or nothing, in one statement: if any is taken, none
@@ -228,6 +254,13 @@ function distinct<T>(values: readonly T[], field: string): T[] {
   return [...values];
 }
 
+/** What confirmReservation can throw: its reasons and their details in the OpenAPI document and the client. */
+export const confirmReservationErrors = [
+  ReservationNotFoundError,
+  HoldExpiredError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
+
 /**
  * Buys a held seat, in one statement (lockAndSettleHeldReservation): the reservation is locked,
  * then hold_expiry is compared with database time read after the lock: a live hold becomes
@@ -255,6 +288,14 @@ export async function confirmReservation(
       throw new Error(`reservation ${current.id} was not settled`);
   }
 }
+
+/** What confirmReservations can throw: its reasons and their details in the OpenAPI document and the client. */
+export const confirmReservationsErrors = [
+  InvalidInputError,
+  ReservationNotFoundError,
+  HoldExpiredError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
 
 /**
  * Confirms 1–10 reservations all or nothing, in one statement (lockAndSettleHeldReservations):
@@ -291,6 +332,12 @@ export async function confirmReservations(
   return { reservations };
 }
 
+/** What releaseReservation can throw: its reasons and their details in the OpenAPI document and the client. */
+export const releaseReservationErrors = [
+  ReservationNotFoundError,
+  InvalidTransitionError,
+] as const satisfies ServiceErrors;
+
 /**
  * Gives a seat back. HELD → CANCELLED (EXPIRED if the hold had already lapsed); CANCELLED and
  * EXPIRED are returned unchanged. A CONFIRMED booking can be cancelled by an admin only.
@@ -315,6 +362,9 @@ export async function releaseReservation(
   });
 }
 
+/** What getReservation can throw: its reasons and their details in the OpenAPI document and the client. */
+export const getReservationErrors = [ReservationNotFoundError] as const satisfies ServiceErrors;
+
 /** A reservation as it stands now (a lapsed hold reads EXPIRED). Owner or admin only. */
 export async function getReservation(
   db: Database,
@@ -324,6 +374,9 @@ export async function getReservation(
   const reservation = await findReservation(db, input.reservation_id);
   return assertVisibleTo(reservation, input.reservation_id, actor);
 }
+
+/** What listReservations can throw: its reasons and their details in the OpenAPI document and the client. */
+export const listReservationsErrors = [ForbiddenError, InvalidInputError] as const satisfies ServiceErrors;
 
 /** Reservations per page of `listReservations`. */
 export const RESERVATION_PAGE = { max: 100, default: 20 } as const;
@@ -369,6 +422,9 @@ export async function listReservations(
 }
 
 export type ReservationEvent = ReservationEventRow;
+
+/** What getReservationHistory can throw: its reasons and their details in the OpenAPI document and the client. */
+export const getReservationHistoryErrors = [ReservationNotFoundError] as const satisfies ServiceErrors;
 
 /**
  * Every transition of a reservation, oldest first: its creation (HELD), then each change, with

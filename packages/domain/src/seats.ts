@@ -8,7 +8,12 @@ import {
   lockShowForSeatChanges,
   selectSeatsOfShow,
 } from "@eventforge/db";
-import { DuplicateSeatLabelError, ShowNotFoundError } from "./errors.js";
+import {
+  DuplicateSeatLabelError,
+  InvalidSeatLabelError,
+  type ServiceErrors,
+  ShowNotFoundError,
+} from "./errors.js";
 import {
   compareByteOrder,
   compareSeatLabels,
@@ -18,6 +23,13 @@ import {
 } from "./seat-labels.js";
 import { getShow } from "./shows.js";
 import type { Seat } from "./types.js";
+
+/** What addSeats can throw: its reasons and their details in the OpenAPI document and the client. */
+export const addSeatsErrors = [
+  InvalidSeatLabelError,
+  ShowNotFoundError,
+  DuplicateSeatLabelError,
+] as const satisfies ServiceErrors;
 
 /**
  * Adds seats to a show, all or nothing: labels are normalized, and a label repeated in the
@@ -60,6 +72,9 @@ export async function addSeats(
   );
   return { seats: inserted.map(({ id, show_id, seat_number }) => ({ id, show_id, seat_number })) };
 }
+
+/** What listSeats can throw: its reasons and their details in the OpenAPI document and the client. */
+export const listSeatsErrors = [ShowNotFoundError] as const satisfies ServiceErrors;
 
 export async function listSeats(db: Database, showId: number): Promise<{ seats: Seat[] }> {
   const seats = await selectSeatsOfShow(db, showId);

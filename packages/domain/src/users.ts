@@ -7,7 +7,7 @@ import {
   isUniqueViolation,
   updateUserAdminAccess,
 } from "@eventforge/db";
-import { EmailTakenError, InvalidCredentialsError, UserNotFoundError } from "./errors.js";
+import { EmailTakenError, InvalidCredentialsError, type ServiceErrors, UserNotFoundError } from "./errors.js";
 import { decoyPasswordHash, hashPassword, verifyPassword } from "./passwords.js";
 import { issueAccessToken, type TokenSigner } from "./tokens.js";
 import type { Role, User } from "./types.js";
@@ -18,6 +18,9 @@ export interface NewUser {
   email: string;
   password: string;
 }
+
+/** What createUser can throw: its reasons and their details in the OpenAPI document and the client. */
+export const createUserErrors = [EmailTakenError] as const satisfies ServiceErrors;
 
 export async function createUser(db: Database, input: NewUser, role: Role = "customer"): Promise<User> {
   const passwordHash = await hashPassword(input.password);
@@ -35,6 +38,9 @@ export async function createUser(db: Database, input: NewUser, role: Role = "cus
   }
 }
 
+/** What getUser can throw: its reasons and their details in the OpenAPI document and the client. */
+export const getUserErrors = [UserNotFoundError] as const satisfies ServiceErrors;
+
 export async function getUser(db: Database, userId: number): Promise<User> {
   const user = await findUserById(db, userId);
   if (!user) throw new UserNotFoundError(userId);
@@ -49,6 +55,9 @@ async function authenticate(db: Database, credentials: { email: string; password
   const { password_hash: _, ...user } = found;
   return user satisfies User;
 }
+
+/** What login can throw: its reasons and their details in the OpenAPI document and the client. */
+export const loginErrors = [InvalidCredentialsError] as const satisfies ServiceErrors;
 
 export async function login(
   db: Database,

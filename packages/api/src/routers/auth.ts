@@ -9,9 +9,6 @@ export const authRouter = router({
     .meta(
       restRoute("POST", "/auth/login", {
         summary: "Sign in: exchange email and password for a bearer token",
-        access: "anyone",
-        reasons: ["INVALID_CREDENTIALS"],
-        throttled: true,
       }),
     )
     .input(loginInput)
@@ -32,9 +29,7 @@ export const authRouter = router({
     }),
 
   me: signedInProcedure
-    .meta(
-      restRoute("GET", "/auth/me", { summary: "The signed-in user", access: "signed-in", validates: false }),
-    )
+    .meta(restRoute("GET", "/auth/me", { summary: "The signed-in user" }))
     .output(userSchema)
     .query(({ ctx }) => getUser(ctx.db, ctx.actor.userId)),
 });

@@ -12,8 +12,6 @@ export const availabilityRouter = router({
           "`counts` are of the whole show. `status` keeps only the seats with that status; `limit` " +
           "(1–1000) pages through them in natural order: pass `next_cursor` as `cursor` for the next " +
           "page (null on the last). Without `limit`, every seat comes back.",
-        access: "anyone",
-        reasons: ["SHOW_NOT_FOUND"],
       }),
     )
     .input(availabilityInput)

@@ -21,25 +21,15 @@ import {
   reservationListSchema,
   reservationPageSchema,
   reservationSchema,
+  restHoldBody,
   restHoldInput,
+  restHoldManyBody,
   restHoldManyInput,
 } from "../schemas.js";
 import { holdRateLimitedProcedure, router, signedInProcedure } from "../trpc.js";
 
 /** The settings of the server that shape a hold. */
 const holdPolicy = (ctx: Context) => ({ maxHoldsPerShow: ctx.maxHoldsPerShow });
-
-const HOLD_REASONS = [
-  "FORBIDDEN",
-  "USER_NOT_FOUND",
-  "SEAT_NOT_FOUND",
-  "SEAT_TAKEN",
-  "SHOW_STARTED",
-  "HOLD_LIMIT_REACHED",
-] as const;
-
-/** The failures of a request with an `Idempotency-Key` (docs/design.md §9), for the OpenAPI document. */
-const IDEMPOTENCY_REASONS = ["IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_KEY_IN_USE"] as const;
 
 /** The seed's REST hold, `POST /reservations/{user_id}/hold`: the service of `reservations.hold`. */
 export const restHoldProcedure = holdRateLimitedProcedure
@@ -52,10 +42,8 @@ export const restHoldProcedure = holdRateLimitedProcedure
         "the other gets 409 SEAT_TAKEN. Holding a seat the user already holds returns that hold " +
         "unchanged. A user holds at most EVENTFORGE_MAX_HOLDS_PER_SHOW seats of one show at once " +
         "(409 HOLD_LIMIT_REACHED).",
-      access: "signed-in",
       operationId: "reservations-hold",
-      reasons: [...HOLD_REASONS, "SHOW_NOT_FOUND", ...IDEMPOTENCY_REASONS],
-      throttled: true,
+      body: restHoldBody,
       idempotent: true,
     }),
   )
@@ -75,10 +63,8 @@ export const restHoldManyProcedure = holdRateLimitedProcedure
         "held and 409 SEAT_TAKEN lists every taken seat in `details.seats`; an unknown seat is 404 " +
         "SEAT_NOT_FOUND. New holds share one expiry; seats the user already holds are returned " +
         "unchanged; every seat counts towards the hold cap.",
-      access: "signed-in",
       operationId: "reservations-hold-many",
-      reasons: [...HOLD_REASONS, ...IDEMPOTENCY_REASONS],
-      throttled: true,
+      body: restHoldManyBody,
       idempotent: true,
     }),
   )
@@ -111,8 +97,6 @@ export const reservationsRouter = router({
     .meta(
       restRoute("POST", "/reservations/{reservation_id}/confirm", {
         summary: "Confirm (buy) a held seat; confirming a confirmed reservation returns it unchanged",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION", ...IDEMPOTENCY_REASONS],
         idempotent: true,
       }),
     )
@@ -129,9 +113,7 @@ export const reservationsRouter = router({
         description:
           "If any hold has lapsed, those become EXPIRED, none is confirmed, and 409 HOLD_EXPIRED names " +
           "them in `details.reservation_ids`. Already confirmed reservations count as confirmed.",
-        access: "signed-in",
         operationId: "reservations-confirm-many",
-        reasons: ["RESERVATION_NOT_FOUND", "HOLD_EXPIRED", "INVALID_TRANSITION", ...IDEMPOTENCY_REASONS],
         idempotent: true,
       }),
     )
@@ -146,8 +128,6 @@ export const reservationsRouter = router({
       restRoute("POST", "/reservations/{reservation_id}/release", {
         summary: "Release a hold; releasing a released or expired reservation returns it unchanged",
         description: "Only an admin may cancel a confirmed booking.",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND", "INVALID_TRANSITION", ...IDEMPOTENCY_REASONS],
         idempotent: true,
       }),
     )
@@ -159,15 +139,13 @@ export const reservationsRouter = router({
 
   list: signedInProcedure
     .meta(
-      restRoute("GET", "/reservations/", {
+      restRoute("GET", "/reservations", {
         summary: "Your reservations, newest first, one page at a time",
         description:
           "Filter by `status` (as each stands now: a lapsed hold is EXPIRED) and `show_id`; pass a " +
           "page's `next_cursor` as `cursor` for the next one. An admin may name `user_id`; anyone " +
           "else naming another user gets 403.",
-        access: "signed-in",
         operationId: "reservations-list",
-        reasons: ["FORBIDDEN"],
       }),
     )
     .input(listReservationsInput)
@@ -178,8 +156,6 @@ export const reservationsRouter = router({
     .meta(
       restRoute("GET", "/reservations/{reservation_id}", {
         summary: "A reservation, with a lapsed hold reported as EXPIRED",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND"],
       }),
     )
     .input(reservationIdInput)
@@ -190,8 +166,6 @@ export const reservationsRouter = router({
     .meta(
       restRoute("GET", "/reservations/{reservation_id}/history", {
         summary: "Every change of a reservation, oldest first, with who made it (null: the system)",
-        access: "signed-in",
-        reasons: ["RESERVATION_NOT_FOUND"],
       }),
     )
     .input(reservationIdInput)

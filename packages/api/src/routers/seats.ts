@@ -11,8 +11,6 @@ export const seatsRouter = router({
         description:
           "Labels are normalized (trimmed, spaces collapsed, uppercased). All or nothing: a label repeated " +
           "in the request or already on the show is a 409 naming the labels, and nothing is added.",
-        access: "admin",
-        reasons: ["SHOW_NOT_FOUND", "DUPLICATE_SEAT_LABEL"],
       }),
     )
     .input(addSeatsInput)
@@ -23,8 +21,6 @@ export const seatsRouter = router({
     .meta(
       restRoute("GET", "/shows/{show_id}/seats", {
         summary: "The seats of a show, in natural order",
-        access: "anyone",
-        reasons: ["SHOW_NOT_FOUND"],
       }),
     )
     .input(showIdInput)

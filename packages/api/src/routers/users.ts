@@ -6,11 +6,8 @@ import { publicProcedure, router } from "../trpc.js";
 export const usersRouter = router({
   create: publicProcedure
     .meta(
-      restRoute("POST", "/users/", {
+      restRoute("POST", "/users", {
         summary: "Sign up a customer",
-        access: "anyone",
-        reasons: ["EMAIL_TAKEN"],
-        throttled: true,
       }),
     )
     .input(createUserInput)
