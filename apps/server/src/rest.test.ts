@@ -673,7 +673,7 @@ describe("GET /openapi.json", () => {
     ]);
     expect(document.paths["/users"].post.security).toEqual([]);
     expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
-    // Every mutation that honours an idempotency key documents the header, and the replay marker.
+    // Every mutation that honours an idempotency key documents the header and the replay marker.
     for (const [path, method] of [
       ["/reservations/{user_id}/hold", "post"],
       ["/reservations/{user_id}/hold-many", "post"],
@@ -687,7 +687,7 @@ describe("GET /openapi.json", () => {
       );
       expect(header?.schema?.type, path).toBe("string");
       expect(header?.required ?? false, path).toBe(false);
-      expect(operation.responses["200"].headers["Idempotent-Replayed"], path).toBeDefined();
+      expect(header?.description, path).toContain("Idempotent-Replayed: true");
     }
     const list = document.paths["/reservations"].get;
     expect(list.parameters.map((p: Json) => `${p.in} ${p.name}`).sort()).toEqual(
