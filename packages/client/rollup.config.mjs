@@ -5,6 +5,6 @@ import { dts } from "rollup-plugin-dts";
 export default {
   input: "src/index.ts",
   output: { file: "dist/index.d.ts", format: "es" },
-  external: [/^@trpc\//u, "superjson", "zod", /^zod\//u, "kysely", "pg"],
+  external: [/^@trpc\//u, "eventsource", "superjson", "zod", /^zod\//u, "kysely", "pg"],
   plugins: [dts({ respectExternal: true, tsconfig: "tsconfig.dts.json" })],
 };

@@ -18,6 +18,7 @@ function availability(seats: [string, Availability["seats"][number]["status"], D
       held: count("HELD"),
       confirmed: count("CONFIRMED"),
     },
+    last_event_id: null,
     seats: seats.map(([seat_number, status, hold_expiry], i) => ({
       seat_id: i + 1,
       seat_number,

@@ -23,6 +23,7 @@ import {
   startServer,
 } from "./environment.js";
 import { chunk, shuffled, venueLabels } from "./labels.js";
+import { liveScenario } from "./live.js";
 import { type LoadResult, runAll, runLoad, timed } from "./load.js";
 import { type Options, parseOptions, type Scale, type ScenarioName, USAGE } from "./options.js";
 import { rawAvailability, rawConfirm, rawHold, rawInsertSeats } from "./raw-sql.js";
@@ -104,6 +105,23 @@ async function main(options: Options): Promise<void> {
       ["contention", async () => [await contention(world, bulk.apiShow)]],
       ["confirm", async () => [await confirm(world, bulk.apiShow, bulk.rawShow)]],
       ["availability", async () => [await availability(world, bulk.apiShow)]],
+      [
+        "live",
+        async () => [
+          await liveScenario({
+            serverUrl: server.url,
+            pool,
+            showId: bulk.apiShow.id,
+            seatIds: take(bulk.apiShow, scale.liveChanges),
+            userIds: world.fans.map((fan) => fan.userId),
+            watchers: scale.liveWatchers,
+            batchSize: scale.liveBatch,
+            writers: scale.liveWriters,
+            commitsPerSecond: scale.liveCommitsPerSecond,
+            log,
+          }),
+        ],
+      ],
     ];
     for (const [name, run] of scenarios) {
       if (!runs(name)) continue;

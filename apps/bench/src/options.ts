@@ -17,6 +17,12 @@ export interface Scale {
   /** Share of the show held or confirmed when its availability is read. */
   activeShare: number;
   availabilityRuns: number;
+  /** The live scenario: watchers of one show, changes made, seats per commit, commits at once. */
+  liveWatchers: number;
+  liveChanges: number;
+  liveBatch: number;
+  liveWriters: number;
+  liveCommitsPerSecond: number;
 }
 
 export const FULL: Scale = {
@@ -33,6 +39,11 @@ export const FULL: Scale = {
   confirms: 10_000,
   activeShare: 0.4,
   availabilityRuns: 3,
+  liveWatchers: 1_000,
+  liveChanges: 1_000,
+  liveBatch: 5,
+  liveWriters: 2,
+  liveCommitsPerSecond: 10,
 };
 
 export const QUICK: Scale = {
@@ -49,6 +60,11 @@ export const QUICK: Scale = {
   confirms: 500,
   activeShare: 0.4,
   availabilityRuns: 2,
+  liveWatchers: 100,
+  liveChanges: 300,
+  liveBatch: 5,
+  liveWriters: 2,
+  liveCommitsPerSecond: 20,
 };
 
 export interface Options {
@@ -62,15 +78,15 @@ export interface Options {
   help: boolean;
 }
 
-export const SCENARIOS = ["holds", "idempotency", "contention", "confirm", "availability"] as const;
+export const SCENARIOS = ["holds", "idempotency", "contention", "confirm", "availability", "live"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const USAGE = `usage: pnpm bench [--quick] [--out FILE] [--profile DIR] [--only LIST]
 
-  --quick        everything scaled down (5,000 seats, 100 users, 1 s phases): a smoke test
+  --quick        everything scaled down (5,000 seats, 100 users, 1 s phases, 100 watchers): a smoke test
   --out FILE     write the JSON results there (default apps/bench/results/latest.json)
   --profile DIR  run the server under node --cpu-prof and write its profile to DIR
-  --only LIST    only these of holds,idempotency,contention,confirm,availability (bulk seats always runs)
+  --only LIST    only these of holds,idempotency,contention,confirm,availability,live (bulk seats always runs)
 
   DATABASE_URL   use this PostgreSQL server (a scratch database is created and dropped)
                  instead of an embedded one in a temporary directory`;

@@ -1,9 +1,15 @@
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createRateLimits, type RateLimitStore } from "@eventforge/api";
-import { createDb, type Database, ensureDatabase, migrateToLatest } from "@eventforge/db";
+import {
+  createDb,
+  createSeatChangeListener,
+  type Database,
+  ensureDatabase,
+  migrateToLatest,
+} from "@eventforge/db";
 import { type EmbeddedPostgresServer, startEmbeddedPostgres } from "@eventforge/db/embedded";
-import { type AdminBootstrap, ensureAdmin, ensureSomeAdmin } from "@eventforge/domain";
+import { type AdminBootstrap, createLiveFeed, ensureAdmin, ensureSomeAdmin } from "@eventforge/domain";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
@@ -51,6 +57,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       logger.warn({ err: error }, "database connection lost; it will be replaced"),
   });
   let redis: Redis | undefined;
+  const background: BackgroundWork[] = [];
   try {
     await migrateToLatest(db);
     const secret = await resolveJwtSecret(config.jwtSecret, config.dataDir);
@@ -64,12 +71,35 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       );
       store = { kind: "redis", client: redis };
     }
-    const background: BackgroundWork[] = [];
+    // Live availability: one LISTEN connection of its own (not the pool's) feeds the instance's
+    // feed; after every (re)connect the feed reads what it missed from reservation_events.
+    const live = createLiveFeed({
+      db,
+      onFetchError: (error, showId) =>
+        logger.warn({ err: error, showId }, "reading seat changes failed; retrying"),
+    });
+    const listener = createSeatChangeListener({
+      connectionString: databaseUrl,
+      onNotice: (notice) => live.notify(notice),
+      onListening: () => live.catchUp(),
+      onConnectionLost: (error, retryInMs) =>
+        logger.warn({ err: error, retryInMs }, "LISTEN connection lost; reconnecting"),
+    });
+    await listener.start();
+    background.push({
+      name: "live feed",
+      // Streams end first (their requests then finish), then the LISTEN connection closes.
+      stop: async () => {
+        live.stop();
+        await listener.stop();
+      },
+    });
     const http = await startHttpServer({
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
       maxHoldsPerShow: config.maxHoldsPerShow,
       idempotencyTtlHours: config.idempotencyTtlHours,
+      live,
       // Instances on one database share their limits, and only theirs, whichever the store.
       rateLimits: createRateLimits(
         store,
@@ -125,6 +155,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       },
     };
   } catch (error) {
+    for (const work of [...background].reverse()) await work.stop();
     redis?.disconnect();
     await db.destroy();
     await embedded?.stop();

@@ -10,7 +10,7 @@ import {
 } from "@eventforge/client";
 import { createDb } from "@eventforge/db";
 import type { TestDatabase } from "@eventforge/db/testing";
-import { issueAccessToken } from "@eventforge/domain";
+import { createLiveFeed, issueAccessToken } from "@eventforge/domain";
 import { setHoldExpiry, settle } from "@eventforge/domain/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -346,6 +346,7 @@ describe("malformed HTTP requests", () => {
       maxHoldsPerShow: 10,
       idempotencyTtlHours: 24,
       rateLimits: createRateLimits({ kind: "postgres", db }, UNLIMITED_RATES),
+      live: createLiveFeed({ db }),
       host: "127.0.0.1",
       port: 0,
       logger,

@@ -13,6 +13,7 @@ import { BatchTooLargeError, InvalidInputError } from "@eventforge/domain";
 import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
+import { AVAILABILITY_EVENTS_PATH, serveAvailabilityEvents } from "./availability-events.js";
 import { clientAddressOf } from "./client-address.js";
 import { serveDocs } from "./docs.js";
 import { createRestHandler, type ResponseHeaders } from "./rest.js";
@@ -64,6 +65,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     rateLimits: options.rateLimits,
     maxHoldsPerShow: options.maxHoldsPerShow,
     idempotencyTtlHours: options.idempotencyTtlHours,
+    live: options.live,
   });
   const requestFacts = (req: IncomingMessage, res: ResponseHeaders) => ({
     authorization: req.headers.authorization,
@@ -139,6 +141,12 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
         return;
       }
       if ((path === "/docs" || path.startsWith("/docs/")) && (await serveDocs(path, res))) return;
+    }
+    // Beside the trpc-to-openapi handler: it has no streams (the route is in its document).
+    const events = req.method === "GET" ? AVAILABILITY_EVENTS_PATH.exec(path) : null;
+    if (events?.[1] !== undefined) {
+      await serveAvailabilityEvents(req, res, events[1], options.live, options.logger);
+      return;
     }
     await rest(req, res);
   };

@@ -633,6 +633,7 @@ describe("GET /openapi.json", () => {
         "POST /reservations/confirm-many",
         "GET /reservations/{reservation_id}/history",
         "GET /reservations",
+        "GET /shows/{show_id}/availability/events",
       ].sort(),
     );
     expect(document.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });

@@ -1,8 +1,10 @@
 import type { Database } from "@eventforge/db";
 import {
   type Actor,
+  createLiveFeed,
   DomainError,
   InvalidTokenError,
+  type LiveFeed,
   type TokenSigner,
   verifyAccessToken,
 } from "@eventforge/domain";
@@ -21,6 +23,8 @@ export interface ContextDeps {
   rateLimits: RateLimits;
   /** How long an idempotency key's outcome is kept (EVENTFORGE_IDEMPOTENCY_TTL_HOURS). */
   idempotencyTtlHours: number;
+  /** The instance's live availability (fed by its LISTEN connection), for availability.watch. */
+  live: LiveFeed;
 }
 
 /** What the api needs to know of a request; the server adapts its transport to this. */
@@ -52,8 +56,10 @@ export interface Context extends ContextDeps {
 
 /** The context without any transport: what tests use with `createCaller`. Limits default to off. */
 export function createContextInner(
-  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow" | "idempotencyTtlHours"> & {
+  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow" | "idempotencyTtlHours" | "live"> & {
     rateLimits?: RateLimits;
+    /** Without one, a feed of its own that hears no notices: watches see what is in the table. */
+    live?: LiveFeed;
     maxHoldsPerShow?: number;
     idempotencyTtlHours?: number;
     idempotencyKey?: string | undefined;
@@ -72,6 +78,7 @@ export function createContextInner(
     idempotencyTtlHours: opts.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS,
     idempotencyKey: opts.idempotencyKey,
     setResponseHeader: opts.setResponseHeader ?? (() => {}),
+    live: opts.live ?? createLiveFeed({ db: opts.db }),
     actor: opts.actor ?? null,
     authError: opts.authError ?? null,
     clientAddress: opts.clientAddress ?? null,

@@ -29,6 +29,7 @@ const CODE_BY_REASON = {
   IDEMPOTENCY_KEY_REUSED: "UNPROCESSABLE_CONTENT",
   IDEMPOTENCY_KEY_IN_USE: "CONFLICT",
   DATABASE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  WATCHER_TOO_SLOW: "TIMEOUT",
 } as const satisfies Record<DomainErrorReason, TRPC_ERROR_CODE_KEY>;
 
 /** Reasons of failures that happen before or around a procedure rather than in a service. */
@@ -134,6 +135,18 @@ export function asDomainError(error: unknown): DomainError | undefined {
   if (error instanceof DomainError) return error;
   if (isDatabaseUnavailable(error)) return new DatabaseUnavailableError(DATABASE_RETRY_AFTER_SECONDS);
   return undefined;
+}
+
+/** The REST answer to a domain failure met outside a procedure (the live event stream). */
+export function domainErrorResponse(error: DomainError) {
+  const httpStatus = httpStatusOf(error.reason);
+  const data: ErrorData & { httpStatus: number } = {
+    reason: error.reason,
+    details: error.details,
+    issues: null,
+    httpStatus,
+  };
+  return { httpStatus, body: { message: error.message, code: CODE_BY_REASON[error.reason], data } };
 }
 
 export function domainErrorToTRPCError(error: DomainError): TRPCError {

@@ -9,6 +9,8 @@ export {
   type RequestFacts,
 } from "./context.js";
 export {
+  asDomainError,
+  domainErrorResponse,
   domainErrorToTRPCError,
   type ErrorData,
   type ErrorReason,

@@ -186,9 +186,69 @@ export function createOpenApiDocument(baseUrl: string): OpenAPIObject {
       ...errorResponses(declared.errors, components),
     };
   }
+  document.paths = {
+    ...document.paths,
+    [AVAILABILITY_EVENTS_ROUTE]: availabilityEventsOperation(
+      errorResponses(PROCEDURE_ERRORS["availability.watch"].errors, components),
+    ),
+  };
   const schemas = document.components?.schemas ?? {};
   for (const name of Object.keys(schemas)) if (name.startsWith("error.")) delete schemas[name];
   Object.assign(schemas, components);
   dropSafeIntegerBounds(document);
   return document;
+}
+
+/** The live stream, served beside the REST adapter (it has no streams) by the server itself. */
+export const AVAILABILITY_EVENTS_ROUTE = "/shows/{show_id}/availability/events";
+
+function availabilityEventsOperation(
+  errors: ReturnType<typeof errorResponses>,
+): NonNullable<OpenAPIObject["paths"]>[string] {
+  return {
+    get: {
+      operationId: "availability-events",
+      summary: "The show's seat changes as they happen (Server-Sent Events)",
+      description:
+        "`text/event-stream`: per change `id: <event_id>`, `event: seat`, `data: {event_id, seat_id, " +
+        "seat_number, status, hold_expiry, at}` (status: what the seat now is; dates ISO-8601), in " +
+        "event id order. Resumes after `Last-Event-ID` (what EventSource sends on reconnect) or " +
+        "`last_event_id` (e.g. an availability snapshot's): no change missed, none repeated; without " +
+        "either, from now. A comment line at least every 15 s keeps it open. A client that falls " +
+        "too far behind gets `event: error` (reason WATCHER_TOO_SLOW) and the stream ends.",
+      tags: ["shows"],
+      security: [],
+      parameters: [
+        { name: "show_id", in: "path", required: true, schema: { type: "integer", minimum: 1 } },
+        {
+          name: "last_event_id",
+          in: "query",
+          required: false,
+          schema: { type: "integer", minimum: 1 },
+          description: "Resume after this event",
+        },
+        {
+          name: "Last-Event-ID",
+          in: "header",
+          required: false,
+          schema: { type: "string", pattern: "^[1-9][0-9]*$" },
+          description: "Resume after this event (takes precedence over last_event_id)",
+        },
+      ],
+      responses: {
+        200: {
+          description: "The event stream",
+          content: {
+            "text/event-stream": {
+              schema: { type: "string" },
+              example:
+                'id: 42\nevent: seat\ndata: {"event_id":42,"seat_id":7,"seat_number":"A7","status":"HELD",' +
+                '"hold_expiry":"2026-12-01T20:10:00.000Z","at":"2026-12-01T20:00:00.000Z"}\n\n',
+            },
+          },
+        },
+        ...errors,
+      },
+    },
+  };
 }

@@ -93,7 +93,7 @@ function chainOf(expression: ts.Expression): { base: string; calls: Map<string, 
 
 const isProcedureChain = (expression: ts.Expression) => {
   const { calls } = chainOf(expression);
-  return calls.has("mutation") || calls.has("query");
+  return calls.has("mutation") || calls.has("query") || calls.has("subscription");
 };
 
 /** Variables of the api's source files initialized with a router({...}) or a procedure chain. */
@@ -153,7 +153,9 @@ describe("PROCEDURE_ERRORS", () => {
 
   it.each(runtimePaths)("%s: its service's errors are exactly those its resolver can throw", (path) => {
     const chain = chainOf(sourceProcedures.get(path) as ts.Expression);
-    const resolver = (chain.calls.get("mutation") ?? chain.calls.get("query")) as ts.CallExpression;
+    const resolver = (chain.calls.get("mutation") ??
+      chain.calls.get("query") ??
+      chain.calls.get("subscription")) as ts.CallExpression;
     const entry = PROCEDURE_ERRORS[path as keyof typeof PROCEDURE_ERRORS];
     const declared = entry.service.map((error) => error.name).sort();
     expect(declared).toEqual([...thrownBy(resolver)].sort());
@@ -163,7 +165,8 @@ describe("PROCEDURE_ERRORS", () => {
 
   it.each(runtimePaths)("%s: its kind is the procedure's", (path) => {
     const chain = chainOf(sourceProcedures.get(path) as ts.Expression);
-    const resolver = chain.calls.get("mutation") ?? chain.calls.get("query");
+    const resolver =
+      chain.calls.get("mutation") ?? chain.calls.get("query") ?? chain.calls.get("subscription");
     const consumesRateLimit = resolver?.getText().includes(".consume(") ?? false;
     expect(PROCEDURE_ERRORS[path as keyof typeof PROCEDURE_ERRORS].kind).toEqual({
       access: ACCESS_BY_BASE[chain.base],

@@ -24,6 +24,7 @@ import {
   releaseReservationErrors,
   type ServiceErrors,
   TokenExpiredError,
+  watchAvailabilityErrors,
 } from "@eventforge/domain";
 import { z } from "zod";
 
@@ -140,6 +141,8 @@ export const PROCEDURE_ERRORS = {
   "seats.add": declare(adminMutation, addSeatsErrors),
   "seats.list": declare(publicQuery, listSeatsErrors),
   "availability.get": declare(publicQuery, getAvailabilityErrors),
+  // A subscription; its REST form is the event stream (GET /shows/{show_id}/availability/events).
+  "availability.watch": declare(publicQuery, watchAvailabilityErrors),
   "reservations.hold": declare(holdMutation, [...holdSeatErrors, ...idempotencyErrors] as const),
   "reservations.holdMany": declare(holdMutation, [...holdSeatsErrors, ...idempotencyErrors] as const),
   "reservations.confirm": declare(signedInMutation, [

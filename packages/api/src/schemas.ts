@@ -276,6 +276,27 @@ export const showPageSchema = z
 export const seatSchema = z.object({ id, show_id: id, seat_number: z.string() }).meta({ id: "Seat" });
 export const seatsOutput = z.object({ seats: z.array(seatSchema) }).meta({ id: "SeatList" });
 
+/** A reservation_events id: bigint in the database, a safe integer on the wire. */
+export const eventId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * availability.watch: the show, and where to resume (a snapshot's `last_event_id` or the id of the
+ * last change seen; tRPC's httpSubscriptionLink sends the latter as a string by itself).
+ */
+export const watchAvailabilityInput = z.strictObject({
+  show_id: id,
+  lastEventId: z
+    .union([
+      eventId,
+      z
+        .string()
+        .regex(/^[1-9]\d{0,15}$/u, "an event id")
+        .transform(Number)
+        .pipe(eventId),
+    ])
+    .nullish(),
+});
+
 export const availabilityOutput = z
   .object({
     show_id: id,
@@ -287,6 +308,8 @@ export const availabilityOutput = z
       held: z.number().int(),
       confirmed: z.number().int(),
     }),
+    /** The newest event the snapshot includes: watch from it (`lastEventId`) for what follows. */
+    last_event_id: eventId.nullable(),
     seats: z.array(
       z.object({
         seat_id: id,

@@ -5,6 +5,9 @@ import { asDomainError, domainErrorToTRPCError, errorData, publicMessage } from 
 import type { ProcedureMeta } from "./rest.js";
 import { transformer } from "./transformer.js";
 
+/** How often an idle live stream carries a keep-alive (docs/design.md: at least every 15 s). */
+export const SSE_PING_INTERVAL_MS = 10_000;
+
 // `meta.openapi` puts a procedure on the REST surface as well (see rest.ts).
 const t = initTRPC
   .context<Context>()
@@ -14,6 +17,13 @@ const t = initTRPC
     transformer,
     // Stack traces never leave the server, whatever NODE_ENV says.
     isDev: false,
+    // Subscriptions (availability.watch) over SSE: a ping comment while nothing happens keeps
+    // proxies from closing the stream, and a client that hears nothing for longer reconnects
+    // (resuming by its last event id).
+    sse: {
+      ping: { enabled: true, intervalMs: SSE_PING_INTERVAL_MS },
+      client: { reconnectAfterInactivityMs: SSE_PING_INTERVAL_MS * 3 },
+    },
     errorFormatter({ shape, error }) {
       const data = errorData(error);
       return {

@@ -12,12 +12,14 @@ import {
   createTRPCClient,
   httpBatchLink,
   httpLink,
+  httpSubscriptionLink,
   type Operation,
   splitLink,
   type TRPCClient,
   TRPCClientError,
   type TRPCRequestOptions,
 } from "@trpc/client";
+import { EventSource } from "eventsource";
 import { transformer } from "./transformer.js";
 
 export type {
@@ -47,37 +49,57 @@ export interface EventForgeClientOptions {
 /**
  * The typed EventForge client: `client.reservations.hold.mutate({ seat_id })` with inputs,
  * outputs and errors inferred from the server's router. Calls made together are batched into
- * one HTTP request.
+ * one HTTP request. Subscriptions (`client.availability.watch.subscribe(...)`) go over
+ * Server-Sent Events, each on a stream of its own, and resume after the last change seen when
+ * the stream reconnects.
  */
 export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
   const base = options.url.replace(/\/+$/u, "");
   const url = base.endsWith("/trpc") ? base : `${base}/trpc`;
+  const headersOf = async (): Promise<Record<string, string>> => {
+    const token = typeof options.token === "function" ? await options.token() : options.token;
+    return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
+  };
+  const fetchImplementation = options.fetch ?? globalThis.fetch;
   const common = {
     url,
     // superjson on the wire; responses of plain data with Dates take a faster path.
     transformer,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
-  const authorization = async (): Promise<Record<string, string>> => {
-    const token = typeof options.token === "function" ? await options.token() : options.token;
-    return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
-  };
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
-        // A call with an idempotency key goes in a request of its own, the key in its header.
-        condition: (op) => idempotencyKeyOf(op) !== undefined,
-        true: httpLink({
-          ...common,
-          async headers({ op }) {
-            return { ...(await authorization()), "idempotency-key": idempotencyKeyOf(op) ?? "" };
+        condition: (op) => op.type === "subscription",
+        true: httpSubscriptionLink({
+          url,
+          transformer,
+          // The `eventsource` package: Node 20 has no EventSource, and a browser's cannot send
+          // headers; this one fetches, so the token and extra headers go along.
+          EventSource,
+          eventSourceOptions: async () => {
+            const headers = await headersOf();
+            return {
+              fetch: (input, init) =>
+                fetchImplementation(input, { ...init, headers: { ...init.headers, ...headers } }),
+            };
           },
         }),
-        false: httpBatchLink({
-          ...common,
-          // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
-          maxItems: 10,
-          headers: authorization,
+        false: splitLink({
+          // A call with an idempotency key goes in a request of its own, the key in its header.
+          condition: (op) => idempotencyKeyOf(op) !== undefined,
+          true: httpLink({
+            ...common,
+            async headers({ op }) {
+              return { ...(await headersOf()), "idempotency-key": idempotencyKeyOf(op) ?? "" };
+            },
+          }),
+          false: httpBatchLink({
+            ...common,
+            // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
+            maxItems: 10,
+            headers: headersOf,
+          }),
         }),
       }),
     ],

@@ -46,6 +46,25 @@ const availability = await client.availability.get.query({ show_id: 1 });
 const asOf: Date = availability.as_of;
 const seatStatus: "AVAILABLE" | "HELD" | "CONFIRMED" | undefined = availability.seats[0]?.status;
 
+// Live: the snapshot's last_event_id resumes the feed with no gap; each message is tracked by id.
+const watching = client.availability.watch.subscribe(
+  { show_id: 1, lastEventId: availability.last_event_id },
+  {
+    onData({ id, data }) {
+      const eventId: string = id;
+      const seat: string = data.seat_number;
+      const now: "AVAILABLE" | "HELD" | "CONFIRMED" = data.status;
+      const until: Date | null = data.hold_expiry;
+      console.log(eventId, seat, now, until, data.event_id + 1);
+    },
+    onError(error) {
+      const failure: ErrorReason | undefined = getErrorReason(error);
+      console.log(failure);
+    },
+  },
+);
+watching.unsubscribe();
+
 const reason: ErrorReason = "SEAT_TAKEN";
 try {
   await client.reservations.confirm.mutate({ reservation_id: held.id });
@@ -72,6 +91,7 @@ await client.reservations.hold.query({ seat_id: 1 }); // @error mutation called 
 const n: string = r.id; // @error output used as the wrong type
 const reason: ErrorReason = "NOT_A_REASON"; // @error invalid reason literal
 if (getErrorReason(null) === "NOPE") console.log(n, reason); // @error impossible reason comparison
+client.availability.watch.subscribe({ show_id: 1 }, { onData: (m) => m.data.seat_id.toUpperCase() }); // @error change field used as the wrong type
 `;
 
 /** The 1-based numbers of the lines tagged `// @error`. */
@@ -166,7 +186,7 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
 
   it("rejects each misuse on its own line, and nothing else", () => {
     const expected = taggedLines(badSource);
-    expect(expected).toHaveLength(7);
+    expect(expected).toHaveLength(8);
 
     const { status, output } = typecheck(projectDir, "tsconfig.bad.json");
     expect(status).not.toBe(0);

@@ -10,4 +10,11 @@ export {
 } from "./create-db.js";
 export { DatabaseUnreachableError, isDeadlock, isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";
+export {
+  createSeatChangeListener,
+  SEAT_CHANGES_CHANNEL,
+  type SeatChangeListener,
+  type SeatChangeListenerOptions,
+  type SeatChangeNotice,
+} from "./listener.js";
 export * from "./queries/index.js";

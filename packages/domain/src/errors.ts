@@ -27,7 +27,8 @@ export type DomainErrorReason =
   | "BATCH_TOO_LARGE"
   | "IDEMPOTENCY_KEY_REUSED"
   | "IDEMPOTENCY_KEY_IN_USE"
-  | "DATABASE_UNAVAILABLE";
+  | "DATABASE_UNAVAILABLE"
+  | "WATCHER_TOO_SLOW";
 
 export type DomainErrorDetails = Record<string, unknown>;
 
@@ -321,5 +322,21 @@ export class DatabaseUnavailableError extends domainError(
   /** `retryAfterSeconds` is what the Retry-After header of the 503 says. */
   constructor(readonly retryAfterSeconds: number) {
     super("the database is unavailable: retry shortly", { retry_after: retryAfterSeconds });
+  }
+}
+
+/**
+ * A live-feed consumer read so slowly that its buffer filled: it is dropped so that it costs the
+ * others nothing, and resumes after `details.last_event_id` (Last-Event-ID) when it reconnects.
+ */
+export class WatcherTooSlowError extends domainError(
+  "WATCHER_TOO_SLOW",
+  z.strictObject({ last_event_id: z.number().int().nonnegative(), max_pending: id }),
+) {
+  constructor(lastEventId: number, maxPending: number) {
+    super(
+      `this watcher fell more than ${maxPending} changes behind and was dropped; resume after event ${lastEventId}`,
+      { last_event_id: lastEventId, max_pending: maxPending },
+    );
   }
 }

@@ -2,6 +2,7 @@ export * from "./actors.js";
 export * from "./availability.js";
 export * from "./errors.js";
 export * from "./idempotency.js";
+export * from "./live-feed.js";
 export * from "./passwords.js";
 export * from "./reservations.js";
 export * from "./seat-labels.js";

@@ -1,6 +1,8 @@
-import { getAvailability } from "@eventforge/domain";
+import { getAvailability, watchAvailability } from "@eventforge/domain";
+import { tracked } from "@trpc/server";
+import { asDomainError, domainErrorToTRPCError } from "../errors.js";
 import { restRoute } from "../rest.js";
-import { availabilityInput, availabilityOutput } from "../schemas.js";
+import { availabilityInput, availabilityOutput, watchAvailabilityInput } from "../schemas.js";
 import { publicProcedure, router } from "../trpc.js";
 
 export const availabilityRouter = router({
@@ -17,4 +19,24 @@ export const availabilityRouter = router({
     .input(availabilityInput)
     .output(availabilityOutput)
     .query(({ ctx, input: { show_id, ...query } }) => getAvailability(ctx.db, show_id, query)),
+  /**
+   * The show's seat changes as they are committed (docs/design.md, Live availability), over SSE:
+   * each one `tracked` by its event id, so a client that reconnects resumes after the last one it
+   * saw. An unknown show fails before the first message.
+   */
+  watch: publicProcedure.input(watchAvailabilityInput).subscription(async ({ ctx, input, signal }) => {
+    const changes = await watchAvailability(ctx.live, input.show_id, {
+      afterEventId: input.lastEventId,
+      signal,
+    });
+    return (async function* () {
+      try {
+        for await (const change of changes) yield tracked(String(change.event_id), change);
+      } catch (error) {
+        // The middleware maps what the resolver throws; what the stream throws is mapped here.
+        const domainError = asDomainError(error);
+        throw domainError ? domainErrorToTRPCError(domainError) : error;
+      }
+    })();
+  }),
 });

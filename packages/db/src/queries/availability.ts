@@ -25,6 +25,8 @@ export interface AvailabilitySnapshot {
   as_of: Date;
   /** Of the whole show, whatever the filter and the page. */
   counts: AvailabilityCounts;
+  /** The newest reservation_events id of the show this snapshot includes; null before any. */
+  last_event_id: number | null;
   seats: {
     seat_id: number;
     seat_number: string;
@@ -43,7 +45,10 @@ export interface AvailabilitySnapshot {
  * whether more follow) both read them. The show, `as_of`, the counts and whether the cursor is a
  * seat of the show ride on one row only (whichever comes first to the window function; with no
  * seat on the page, the only row): on 100,000 rows, a timestamp parsed into a Date per row was a
- * large share of the memory and time of reading the snapshot. No row: no such show.
+ * large share of the memory and time of reading the snapshot. No row: no such show. `last_event_id` rides
+ * on that row too: read by the same statement, it is exactly the newest event the snapshot
+ * includes (a show's event ids rise in commit order), so a watcher resuming after it neither
+ * misses nor repeats a change.
  */
 export function availabilityStatement(showId: number, query: AvailabilityQuery = {}) {
   const byStatus = query.status === undefined ? sql`` : sql`AND st.status = ${query.status}`;
@@ -62,12 +67,16 @@ export function availabilityStatement(showId: number, query: AvailabilityQuery =
     held: number | null;
     confirmed: number | null;
     cursor_known: boolean | null;
+    last_event_id: number | null;
     seat_id: number | null;
     seat_number: string | null;
     status: SeatAvailabilityStatus | null;
     hold_expiry: Date | null;
   }>`
-    WITH t AS (SELECT ${dbNow} AS as_of),
+    WITH t AS (
+      SELECT ${dbNow} AS as_of,
+             (SELECT max(e.id) FROM reservation_events e WHERE e.show_id = ${showId}) AS last_event_id
+    ),
     seat_states AS MATERIALIZED (
       SELECT s.id AS seat_id, s.seat_number, s.sort_key,
              CASE WHEN r.status = 'CONFIRMED' THEN 'CONFIRMED'
@@ -86,6 +95,7 @@ export function availabilityStatement(showId: number, query: AvailabilityQuery =
       FROM seat_states
     )
     SELECT CASE WHEN ${first} THEN t.as_of END AS as_of,
+           CASE WHEN ${first} THEN t.last_event_id END AS last_event_id,
            CASE WHEN ${first} THEN c.total END AS total,
            CASE WHEN ${first} THEN c.available END AS available,
            CASE WHEN ${first} THEN c.held END AS held,
@@ -118,10 +128,12 @@ export async function selectAvailability(
   let asOf: Date | null = null;
   let counts: AvailabilityCounts = { total: 0, available: 0, held: 0, confirmed: 0 };
   let cursorKnown = true;
+  let lastEventId: number | null = null;
   const seats: AvailabilitySnapshot["seats"] = [];
   for (const row of rows) {
     if (row.as_of !== null) {
       asOf = row.as_of;
+      lastEventId = row.last_event_id;
       counts = {
         total: row.total ?? 0,
         available: row.available ?? 0,
@@ -146,5 +158,5 @@ export async function selectAvailability(
     seats.length = query.limit;
     nextCursor = seats[seats.length - 1]?.seat_id ?? null;
   }
-  return { show_id: showId, as_of: asOf, counts, seats, next_cursor: nextCursor };
+  return { show_id: showId, as_of: asOf, last_event_id: lastEventId, counts, seats, next_cursor: nextCursor };
 }
