@@ -3,6 +3,9 @@ import { defineConfig } from "vitest/config";
 // One run for the whole workspace: one PostgreSQL (see packages/db/src/testing), one database per
 // test file cloned from a migrated template.
 export default defineConfig({
+  // Workspace packages export their TypeScript sources under this condition (compiled JavaScript
+  // otherwise), so tests run the sources; the rest are Vite's default server conditions.
+  ssr: { resolve: { conditions: ["@eventforge/source", "module", "node", "development|production"] } },
   test: {
     include: ["{apps,packages}/*/src/**/*.test.ts"],
     globalSetup: ["packages/db/src/testing/global-setup.ts"],

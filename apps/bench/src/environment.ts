@@ -89,7 +89,7 @@ export async function startServer(options: {
   profileDir: string | undefined;
 }): Promise<ServerProcess> {
   const inherited = Object.entries(process.env).filter(([name]) => !DECIDED.test(name));
-  const nodeArgs = ["--import", "tsx"];
+  const nodeArgs = ["--conditions=@eventforge/source", "--import", "tsx"];
   if (options.profileDir) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${options.profileDir}`);
   const child = spawn(process.execPath, [...nodeArgs, "src/main.ts"], {
     cwd: SERVER_DIR,

@@ -14,6 +14,7 @@ import { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
+import { createMetrics } from "./metrics.js";
 import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
 import { createIdempotencyPurge, createSweeper, IDEMPOTENCY_PURGE_INTERVAL_MS } from "./sweeper.js";
 
@@ -48,6 +49,11 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       password: await embeddedDatabasePassword(config.dataDir),
       onLog: (message) => logger.debug({ postgres: message.trim() }),
     });
+    // As root these may be staged copies outside a directory the postgres user cannot enter.
+    logger.info(
+      { dataDir: embedded.dataDir, binaries: embedded.binariesDir },
+      "embedded PostgreSQL is running",
+    );
     databaseUrl = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
   }
 
@@ -94,12 +100,14 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
         await listener.stop();
       },
     });
+    const metrics = createMetrics(db, live);
     const http = await startHttpServer({
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
       maxHoldsPerShow: config.maxHoldsPerShow,
       idempotencyTtlHours: config.idempotencyTtlHours,
       live,
+      onHoldOutcome: (outcome) => metrics.holds.inc({ outcome }),
       // Instances on one database share their limits, and only theirs, whichever the store.
       rateLimits: createRateLimits(
         store,
@@ -111,8 +119,15 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       logger,
       maxBatch: config.maxBatch,
       trustProxyHops: config.trustProxyHops,
+      metrics,
+      metricsToken: config.metricsToken,
     });
-    const sweeper = createSweeper({ db, intervalMs: config.sweepIntervalMs, logger });
+    const sweeper = createSweeper({
+      db,
+      intervalMs: config.sweepIntervalMs,
+      logger,
+      onExpired: (count) => metrics.expiredHolds.inc(count),
+    });
     sweeper.start();
     background.push({ name: "expiry sweeper", stop: () => sweeper.stop() });
     const purge = createIdempotencyPurge({ db, intervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS, logger });

@@ -45,6 +45,7 @@ const envSchema = z
       .max(24 * 365)
       .default(24),
     EVENTFORGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
+    EVENTFORGE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//u, "must be a redis:// or rediss:// URL")
@@ -91,6 +92,8 @@ export interface ServerConfig {
   idempotencyTtlHours: number;
   /** Set: rate limits are kept in Redis instead of PostgreSQL. */
   redisUrl: string | undefined;
+  /** Set: GET /metrics needs `Authorization: Bearer <token>`; unset, it is open. */
+  metricsToken: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -134,5 +137,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     shutdownTimeoutMs: e.EVENTFORGE_SHUTDOWN_TIMEOUT_MS,
     idempotencyTtlHours: e.EVENTFORGE_IDEMPOTENCY_TTL_HOURS,
     redisUrl: e.REDIS_URL,
+    metricsToken: e.EVENTFORGE_METRICS_TOKEN,
   };
 }

@@ -15,6 +15,7 @@ import { setHoldExpiry, settle } from "@eventforge/domain/testing";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startHttpServer } from "./http.js";
+import { createMetrics } from "./metrics.js";
 import {
   TEST_ADMIN as ADMIN,
   TEST_JWT_SECRET as JWT_SECRET,
@@ -352,6 +353,8 @@ describe("malformed HTTP requests", () => {
       logger,
       maxBatch: 10,
       trustProxyHops: 0,
+      metrics: createMetrics(db),
+      metricsToken: undefined,
     });
     return {
       url: server.url,

@@ -7,7 +7,13 @@ import { setTimeout as delay } from "node:timers/promises";
 import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@eventforge/db/testing";
 import { seedShow, seedUser, TEST_PASSWORD } from "@eventforge/domain/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVER_DIR, type ServerProcess, servingUrl, spawnServer } from "./process-harness.js";
+import {
+  SERVER_DIR,
+  type ServerProcess,
+  SOURCE_CONDITION,
+  servingUrl,
+  spawnServer,
+} from "./process-harness.js";
 
 /** The contract, and what a loaded 2-core machine may add to it. */
 const CONTRACT_MS = 5_000;
@@ -23,7 +29,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   const target = new URL(t.url);
   proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
-  server = spawnServer(process.execPath, ["--import", "tsx", "src/main.ts"], SERVER_DIR, {
+  server = spawnServer(process.execPath, [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"], SERVER_DIR, {
     DATABASE_URL: proxy.urlThrough(t.url),
     EVENTFORGE_JWT_SECRET: "faults-secret-that-is-at-least-32-characters",
     EVENTFORGE_ADMIN_EMAIL: "faults@example.com",

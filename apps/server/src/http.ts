@@ -16,6 +16,8 @@ import type { Logger } from "pino";
 import { AVAILABILITY_EVENTS_PATH, serveAvailabilityEvents } from "./availability-events.js";
 import { clientAddressOf } from "./client-address.js";
 import { serveDocs } from "./docs.js";
+import { type Metrics, serveMetrics } from "./metrics.js";
+import { createRequestObserver, createRouteNamer } from "./request-log.js";
 import { createRestHandler, type ResponseHeaders } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
@@ -51,6 +53,9 @@ export interface HttpServerOptions extends ContextDeps {
   maxBatch: number;
   /** Proxy hops whose X-Forwarded-For is trusted (EVENTFORGE_TRUST_PROXY). */
   trustProxyHops: number;
+  metrics: Metrics;
+  /** EVENTFORGE_METRICS_TOKEN: set, /metrics needs it as a bearer token. */
+  metricsToken: string | undefined;
 }
 
 /**
@@ -66,19 +71,29 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     maxHoldsPerShow: options.maxHoldsPerShow,
     idempotencyTtlHours: options.idempotencyTtlHours,
     live: options.live,
+    ...(options.onHoldOutcome ? { onHoldOutcome: options.onHoldOutcome } : {}),
   });
   const requestFacts = (req: IncomingMessage, res: ResponseHeaders) => ({
     authorization: req.headers.authorization,
     clientAddress: clientAddressOf(req, options.trustProxyHops),
-    requestId: requestIdOf(req),
+    // Set by the request observer: the incoming X-Request-Id or a new one.
+    requestId: String(req.id),
     idempotencyKey: idempotencyKeyOf(req),
     setResponseHeader: (name: string, value: string) => {
       if (!res.headersSent) res.setHeader(name, value);
     },
   });
-  const onError = ({ error, path }: { error: TRPCError; path?: string | undefined }) => {
+  const onError = ({
+    error,
+    path,
+    req,
+  }: {
+    error: TRPCError;
+    path?: string | undefined;
+    req: IncomingMessage;
+  }) => {
     if (error.code === "INTERNAL_SERVER_ERROR") {
-      options.logger.error({ err: error.cause ?? error, path }, "unexpected error");
+      options.logger.error({ err: error.cause ?? error, path, reqId: req.id }, "unexpected error");
     }
   };
 
@@ -115,6 +130,11 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     onError,
     document,
   });
+  const observe = createRequestObserver({
+    logger: options.logger,
+    metrics: options.metrics,
+    routeOf: createRouteNamer(Object.keys(appRouter._def.procedures), document.paths ?? {}),
+  });
 
   let shuttingDown = false;
   const inFlight = new Set<ServerResponse>();
@@ -133,6 +153,10 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       if (path === "/readyz") {
         const reason = shuttingDown ? "shutting down" : await databaseProblem(options.db);
         sendJson(res, reason ? 503 : 200, reason ? { ready: false, reason } : { ready: true });
+        return;
+      }
+      if (path === "/metrics") {
+        await serveMetrics(options.metrics, options.metricsToken, req, res);
         return;
       }
       if (path === "/openapi.json") {
@@ -158,6 +182,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       connectionsCheckingInterval: 1_000,
     },
     (req, res) => {
+      observe(req, res);
       inFlight.add(res);
       res.once("close", () => inFlight.delete(res));
       if (shuttingDown) res.setHeader("connection", "close");
@@ -231,10 +256,4 @@ async function databaseProblem(db: ContextDeps["db"]): Promise<string | null> {
 function idempotencyKeyOf(req: IncomingMessage): string | undefined {
   const key = req.headers["idempotency-key"];
   return Array.isArray(key) ? key.join(", ") : key;
-}
-
-/** An incoming X-Request-Id, kept if it is a sane token. */
-function requestIdOf(req: IncomingMessage): string | null {
-  const id = req.headers["x-request-id"];
-  return typeof id === "string" && /^[\w.:-]{1,128}$/u.test(id) ? id : null;
 }

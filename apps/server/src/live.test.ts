@@ -267,6 +267,9 @@ describe("availability.watch and the REST event stream", () => {
       Array.from({ length: 200 }, () => openEventStream(`${a.url}/shows/${show.id}/availability/events`)),
     );
     expect(watchers.map((watcher) => watcher.status)).toEqual(watchers.map(() => 200));
+    // The instance's gauge counts them (and any stream of an earlier test not yet closed).
+    const metrics = await (await fetch(`${a.url}/metrics`)).text();
+    expect(Number(/^eventforge_live_watchers (\d+)$/mu.exec(metrics)?.[1])).toBeGreaterThanOrEqual(200);
     await Promise.all(seats.map((seat) => onB.reservations.hold.mutate({ seat_id: seat.id })));
     await waitUntil(
       "every watcher to see 20 changes",

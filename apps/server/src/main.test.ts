@@ -8,6 +8,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { SOURCE_CONDITION } from "./process-harness.js";
 
 // The real process, as `pnpm start` runs it: `tsx src/main.ts` in apps/server, talking real HTTP.
 
@@ -56,7 +57,7 @@ const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|L
 
 function spawnServer(dataDir: string, settings: Record<string, string>): ServerProcess {
   const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
-  const child = spawn(process.execPath, [TSX_CLI, "src/main.ts"], {
+  const child = spawn(process.execPath, [TSX_CLI, SOURCE_CONDITION, "src/main.ts"], {
     cwd: SERVER_DIR,
     env: { ...Object.fromEntries(inherited), EVENTFORGE_DATA_DIR: dataDir, ...settings },
     stdio: ["ignore", "pipe", "pipe"],

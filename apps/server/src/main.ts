@@ -13,7 +13,13 @@ try {
   throw error;
 }
 
-const logger = pino({ level: config.logLevel, base: undefined });
+// Readable lines on a terminal in development; JSON lines (one per event) everywhere else.
+const pretty = config.nodeEnv === "development" && process.stdout.isTTY;
+const logger = pino({
+  level: config.logLevel,
+  base: undefined,
+  ...(pretty ? { transport: { target: "pino-pretty", options: { translateTime: "SYS:HH:MM:ss.l" } } } : {}),
+});
 const app = await startEventForge(config, logger).catch((error: unknown) => {
   logger.fatal({ err: error }, "EventForge could not start");
   process.exit(1);

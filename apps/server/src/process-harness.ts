@@ -8,6 +8,8 @@ import { fileURLToPath } from "node:url";
 export const REPOSITORY_DIR = fileURLToPath(new URL("../../..", import.meta.url));
 export const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVING = "EventForge is serving /trpc";
+/** Makes the workspace packages resolve to their TypeScript sources (compiled JavaScript otherwise). */
+export const SOURCE_CONDITION = "--conditions=@eventforge/source";
 
 /** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
 const SERVER_SETTINGS =

@@ -25,14 +25,14 @@ export interface ResponseHeaders {
 export function createRestHandler(adapter: {
   maxBodySize: number;
   createContext: (opts: { req: IncomingMessage; res: ResponseHeaders }) => Promise<Context>;
-  onError: (opts: { error: TRPCError; path?: string | undefined }) => void;
+  onError: (opts: { error: TRPCError; path?: string | undefined; req: IncomingMessage }) => void;
   document: OpenAPIObject;
 }) {
   const handler = createOpenApiNodeHttpHandler({
     router: restRouter,
     maxBodySize: adapter.maxBodySize,
     createContext: adapter.createContext,
-    onError: ({ error, path }) => adapter.onError({ error, path }),
+    onError: ({ error, path, req }) => adapter.onError({ error, path, req }),
     responseMeta: ({ errors }) =>
       errors[0]
         ? { status: httpStatusOfTransportCode(errors[0].code), headers: responseHeadersOf(errors) }

