@@ -36,3 +36,13 @@ export function parseSeatStatus(value: string): SeatStatus {
   if (!status) throw new InvalidArgumentError(`expected one of ${SEAT_STATUSES.join(", ")}`);
   return status;
 }
+
+const RESERVATION_STATUSES = ["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"] as const;
+export type ReservationStatus = (typeof RESERVATION_STATUSES)[number];
+
+/** `held`, `HELD`: one of the statuses of a reservation. */
+export function parseReservationStatus(value: string): ReservationStatus {
+  const status = RESERVATION_STATUSES.find((s) => s === value.toUpperCase());
+  if (!status) throw new InvalidArgumentError(`expected one of ${RESERVATION_STATUSES.join(", ")}`);
+  return status;
+}

@@ -8,9 +8,16 @@ const AS_OF = new Date(2030, 0, 1, 12, 0, 9);
 const plain = picocolors.createColors(false);
 
 function availability(seats: [string, Availability["seats"][number]["status"], Date?][]): Availability {
+  const count = (wanted: string) => seats.filter(([, status]) => status === wanted).length;
   return {
     show_id: 1,
     as_of: AS_OF,
+    counts: {
+      total: seats.length,
+      available: count("AVAILABLE"),
+      held: count("HELD"),
+      confirmed: count("CONFIRMED"),
+    },
     last_event_id: null,
     seats: seats.map(([seat_number, status, hold_expiry], i) => ({
       seat_id: i + 1,
@@ -18,6 +25,7 @@ function availability(seats: [string, Availability["seats"][number]["status"], D
       status,
       hold_expiry: hold_expiry ?? null,
     })),
+    next_cursor: null,
   };
 }
 

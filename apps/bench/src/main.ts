@@ -1,11 +1,16 @@
 // `pnpm bench`: starts the real server, seeds a big show, and measures the hot paths against
 // ceilings taken in the same run. It measures; it does not gate (exit code 0 when targets are missed).
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import { cpus, loadavg } from "node:os";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createEventForgeClient, type EventForgeClient, getErrorReason } from "@eventforge/client";
+import {
+  createEventForgeClient,
+  type EventForgeClient,
+  getErrorReason,
+  withIdempotencyKey,
+} from "@eventforge/client";
 import { hashPassword, issueAccessToken, seatSortKey } from "@eventforge/domain";
 import pg from "pg";
 import {
@@ -96,6 +101,7 @@ async function main(options: Options): Promise<void> {
     const runs = (name: ScenarioName) => !options.only || options.only.has(name);
     const scenarios: [ScenarioName, () => Promise<Row[]>][] = [
       ["holds", () => holdThroughput(world, bulk.apiShow, bulk.rawShow)],
+      ["idempotency", async () => [await idempotentHolds(world, bulk.apiShow)]],
       ["contention", async () => [await contention(world, bulk.apiShow)]],
       ["confirm", async () => [await confirm(world, bulk.apiShow, bulk.rawShow)]],
       ["availability", async () => [await availability(world, bulk.apiShow)]],
@@ -399,6 +405,42 @@ async function holdThroughput(world: World, apiShow: BenchShow, rawShow: BenchSh
       data,
     },
   ];
+}
+
+/**
+ * The cost of an Idempotency-Key (docs/design.md §9): holds with a fresh key each (claim, look-up
+ * and record in the hold's transaction) vs the same holds without one, interleaved.
+ */
+async function idempotentHolds(world: World, apiShow: BenchShow): Promise<Row> {
+  const { scale } = world;
+  const fanOf = (w: number) => world.fans[w % world.fans.length] as Fan;
+  const hold = (keyed: boolean) => async (w: number) => {
+    const seatId = apiShow.free.shift();
+    if (seatId === undefined) return false;
+    const options = keyed ? withIdempotencyKey(randomUUID()) : undefined;
+    await fanOf(w).client.reservations.hold.mutate({ seat_id: seatId }, options);
+    return true;
+  };
+  log(`idempotency: ${scale.throughputMs / 1000} s each of holds with and without an Idempotency-Key`);
+  await runLoad(scale.concurrency, scale.warmupMs, hold(true));
+  const slice = scale.throughputMs / scale.rounds;
+  const [keyed, plain] = (await interleaved(world, scale.rounds, [
+    { name: "hold with key", run: () => runLoad(scale.concurrency, slice, hold(true)) },
+    { name: "hold without key", run: () => runLoad(scale.concurrency, slice, hold(false)) },
+  ])) as [Measured, Measured];
+  assertNoFailures("hold with key", keyed);
+  assertNoFailures("hold without key", plain);
+  const target: Target = { kind: "min", value: 0.6, label: "keyed/plain" };
+  const ratio = throughput(keyed) / throughput(plain);
+  return {
+    scenario: `hold with an Idempotency-Key (${scale.concurrency} clients)`,
+    figure: `${formatNumber(throughput(keyed))} holds/s (p50 ${formatMs(percentile(keyed.latencies, 50))}, p99 ${formatMs(percentile(keyed.latencies, 99))})`,
+    ceiling: `${formatNumber(throughput(plain))} without a key (p50 ${formatMs(percentile(plain.latencies, 50))}, p99 ${formatMs(percentile(plain.latencies, 99))})`,
+    ratio,
+    target: describeTarget(target),
+    met: meets(ratio, target),
+    data: { keyed: latencyData(keyed), plain: latencyData(plain) },
+  };
 }
 
 /** Contention: every user at once on a few seats; exactly one winner per seat. */

@@ -78,7 +78,7 @@ export interface Options {
   help: boolean;
 }
 
-export const SCENARIOS = ["holds", "contention", "confirm", "availability", "live"] as const;
+export const SCENARIOS = ["holds", "idempotency", "contention", "confirm", "availability", "live"] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export const USAGE = `usage: pnpm bench [--quick] [--out FILE] [--profile DIR] [--only LIST]
@@ -86,7 +86,7 @@ export const USAGE = `usage: pnpm bench [--quick] [--out FILE] [--profile DIR] [
   --quick        everything scaled down (5,000 seats, 100 users, 1 s phases, 100 watchers): a smoke test
   --out FILE     write the JSON results there (default apps/bench/results/latest.json)
   --profile DIR  run the server under node --cpu-prof and write its profile to DIR
-  --only LIST    only these of holds,contention,confirm,availability,live (bulk seats always runs)
+  --only LIST    only these of holds,idempotency,contention,confirm,availability,live (bulk seats always runs)
 
   DATABASE_URL   use this PostgreSQL server (a scratch database is created and dropped)
                  instead of an embedded one in a temporary directory`;

@@ -16,7 +16,7 @@ import type { ServerConfig } from "./config.js";
 import { startHttpServer } from "./http.js";
 import { createMetrics } from "./metrics.js";
 import { embeddedDatabasePassword, resolveJwtSecret } from "./secrets.js";
-import { createSweeper } from "./sweeper.js";
+import { createIdempotencyPurge, createSweeper, IDEMPOTENCY_PURGE_INTERVAL_MS } from "./sweeper.js";
 
 export interface RunningEventForge {
   url: string;
@@ -105,6 +105,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
       db,
       tokens: { secret, ttlSeconds: config.tokenTtlSeconds },
       maxHoldsPerShow: config.maxHoldsPerShow,
+      idempotencyTtlHours: config.idempotencyTtlHours,
       live,
       onHoldOutcome: (outcome) => metrics.holds.inc({ outcome }),
       // Instances on one database share their limits, and only theirs, whichever the store.
@@ -129,6 +130,9 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
     });
     sweeper.start();
     background.push({ name: "expiry sweeper", stop: () => sweeper.stop() });
+    const purge = createIdempotencyPurge({ db, intervalMs: IDEMPOTENCY_PURGE_INTERVAL_MS, logger });
+    purge.start();
+    background.push({ name: "idempotency key purge", stop: () => purge.stop() });
     logger.info(
       { url: http.url, docs: `${http.url}/docs`, database: embedded ? "embedded" : "DATABASE_URL" },
       "EventForge is serving /trpc",

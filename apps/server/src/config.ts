@@ -38,6 +38,12 @@ const envSchema = z
     EVENTFORGE_SIGNUP_RATE_PER_HOUR: count(1_000_000).default(20),
     EVENTFORGE_LOGIN_RATE_PER_HOUR: count(1_000_000).default(300),
     EVENTFORGE_TRUST_PROXY: count(10).default(0),
+    EVENTFORGE_IDEMPOTENCY_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 365)
+      .default(24),
     EVENTFORGE_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(10_000),
     EVENTFORGE_METRICS_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
     REDIS_URL: z
@@ -82,6 +88,8 @@ export interface ServerConfig {
   /** Proxy hops whose X-Forwarded-For is trusted; 0 = use the socket's address. */
   trustProxyHops: number;
   shutdownTimeoutMs: number;
+  /** How long an idempotency key's outcome is kept (and its key refused for another request). */
+  idempotencyTtlHours: number;
   /** Set: rate limits are kept in Redis instead of PostgreSQL. */
   redisUrl: string | undefined;
   /** Set: GET /metrics needs `Authorization: Bearer <token>`; unset, it is open. */
@@ -127,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     },
     trustProxyHops: e.EVENTFORGE_TRUST_PROXY,
     shutdownTimeoutMs: e.EVENTFORGE_SHUTDOWN_TIMEOUT_MS,
+    idempotencyTtlHours: e.EVENTFORGE_IDEMPOTENCY_TTL_HOURS,
     redisUrl: e.REDIS_URL,
     metricsToken: e.EVENTFORGE_METRICS_TOKEN,
   };

@@ -345,6 +345,7 @@ describe("malformed HTTP requests", () => {
       db,
       tokens: { secret: new TextEncoder().encode(JWT_SECRET), ttlSeconds: 60 },
       maxHoldsPerShow: 10,
+      idempotencyTtlHours: 24,
       rateLimits: createRateLimits({ kind: "postgres", db }, UNLIMITED_RATES),
       live: createLiveFeed({ db }),
       host: "127.0.0.1",

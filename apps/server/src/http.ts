@@ -9,7 +9,7 @@ import {
   responseHeadersOf,
 } from "@eventforge/api";
 import { pingDatabase } from "@eventforge/db";
-import { BatchTooLargeError } from "@eventforge/domain";
+import { BatchTooLargeError, InvalidInputError } from "@eventforge/domain";
 import type { TRPCError } from "@trpc/server";
 import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
@@ -19,7 +19,7 @@ import { clientAddressOf } from "./client-address.js";
 import { serveDocs } from "./docs.js";
 import { type Metrics, serveMetrics } from "./metrics.js";
 import { createRequestObserver, createRouteNamer } from "./request-log.js";
-import { createRestHandler } from "./rest.js";
+import { createRestHandler, type ResponseHeaders } from "./rest.js";
 
 /** Requests larger than this are refused before their body is parsed. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -70,14 +70,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     tokens: options.tokens,
     rateLimits: options.rateLimits,
     maxHoldsPerShow: options.maxHoldsPerShow,
+    idempotencyTtlHours: options.idempotencyTtlHours,
     live: options.live,
     ...(options.onHoldOutcome ? { onHoldOutcome: options.onHoldOutcome } : {}),
   });
-  const requestFacts = (req: IncomingMessage) => ({
+  const requestFacts = (req: IncomingMessage, res: ResponseHeaders) => ({
     authorization: req.headers.authorization,
     clientAddress: clientAddressOf(req, options.trustProxyHops),
     // Set by the request observer: the incoming X-Request-Id or a new one.
     requestId: String(req.id),
+    idempotencyKey: idempotencyKeyOf(req),
+    setResponseHeader: (name: string, value: string) => {
+      if (!res.headersSent) res.setHeader(name, value);
+    },
   });
   const onError = ({
     error,
@@ -99,11 +104,19 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     maxBodySize: MAX_BODY_BYTES,
     // Runs once per request, after the batch's paths are known and before any call runs or its
     // input is read: a batch that is too large fails whole (every call gets BATCH_TOO_LARGE).
-    createContext: ({ req, info }) => {
+    createContext: ({ req, res, info }) => {
       if (info.calls.length > options.maxBatch) {
         throw domainErrorToTRPCError(new BatchTooLargeError(info.calls.length, options.maxBatch));
       }
-      return contextOf(requestFacts(req));
+      // A key names one attempt of one call; in a batch it could not say which (docs/design.md §9).
+      if (idempotencyKeyOf(req) !== undefined && info.calls.length > 1) {
+        throw domainErrorToTRPCError(
+          new InvalidInputError(
+            "an Idempotency-Key applies to one call: send that call in a request of its own",
+          ),
+        );
+      }
+      return contextOf(requestFacts(req, res));
     },
     responseMeta: ({ errors }) => ({ headers: responseHeadersOf(errors) }),
     onError,
@@ -114,7 +127,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
   const openApiJson = JSON.stringify(document);
   const rest = createRestHandler({
     maxBodySize: MAX_BODY_BYTES,
-    createContext: ({ req }) => contextOf(requestFacts(req)),
+    createContext: ({ req, res }) => contextOf(requestFacts(req, res)),
     onError,
     document,
   });
@@ -239,4 +252,10 @@ async function databaseProblem(db: ContextDeps["db"]): Promise<string | null> {
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The Idempotency-Key header as sent (several are joined with ", ", which no key may contain). */
+function idempotencyKeyOf(req: IncomingMessage): string | undefined {
+  const key = req.headers["idempotency-key"];
+  return Array.isArray(key) ? key.join(", ") : key;
 }

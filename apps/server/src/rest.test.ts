@@ -632,6 +632,7 @@ describe("GET /openapi.json", () => {
         "POST /reservations/{user_id}/hold-many",
         "POST /reservations/confirm-many",
         "GET /reservations/{reservation_id}/history",
+        "GET /reservations",
         "GET /shows/{show_id}/availability/events",
       ].sort(),
     );
@@ -648,16 +649,18 @@ describe("GET /openapi.json", () => {
       "409",
       "413",
       "415",
+      "422",
       "429",
       "500",
       "503",
     ]);
+    expect(hold.responses["422"].description).toBe("IDEMPOTENCY_KEY_REUSED");
     expect(hold.responses["429"].headers).toHaveProperty("Retry-After.required", true);
     expect(hold.responses["503"].headers).toHaveProperty("Retry-After.required", true);
     // The hold's 409 is its service's conflicts and no other, each with its own details.
     const conflict = hold.responses["409"].content["application/json"].schema.properties.data;
     expect(Object.keys(conflict.discriminator.mapping).sort()).toEqual(
-      ["HOLD_LIMIT_REACHED", "SEAT_TAKEN", "SHOW_STARTED"].sort(),
+      ["HOLD_LIMIT_REACHED", "SEAT_TAKEN", "SHOW_STARTED", "IDEMPOTENCY_KEY_IN_USE"].sort(),
     );
     const seatTaken = document.components.schemas["ErrorData.SeatTaken"].properties;
     expect(seatTaken.reason.const).toBe("SEAT_TAKEN");
@@ -671,6 +674,30 @@ describe("GET /openapi.json", () => {
     ]);
     expect(document.paths["/users"].post.security).toEqual([]);
     expect(JSON.stringify(document)).not.toContain(String(Number.MAX_SAFE_INTEGER));
+    // Every mutation that honours an idempotency key documents the header and the replay marker.
+    for (const [path, method] of [
+      ["/reservations/{user_id}/hold", "post"],
+      ["/reservations/{user_id}/hold-many", "post"],
+      ["/reservations/{reservation_id}/confirm", "post"],
+      ["/reservations/{reservation_id}/release", "post"],
+      ["/reservations/confirm-many", "post"],
+    ] as const) {
+      const operation = document.paths[path][method];
+      const header = operation.parameters.find(
+        (p: Json) => p.in === "header" && p.name === "Idempotency-Key",
+      );
+      expect(header?.schema?.type, path).toBe("string");
+      expect(header?.required ?? false, path).toBe(false);
+      expect(header?.description, path).toContain("Idempotent-Replayed: true");
+    }
+    const list = document.paths["/reservations"].get;
+    expect(list.parameters.map((p: Json) => `${p.in} ${p.name}`).sort()).toEqual(
+      ["query cursor", "query limit", "query show_id", "query status", "query user_id"].sort(),
+    );
+    const availability = document.paths["/shows/{show_id}/availability"].get;
+    expect(availability.parameters.map((p: Json) => `${p.in} ${p.name}`).sort()).toEqual(
+      ["path show_id", "query cursor", "query limit", "query status"].sort(),
+    );
     expect(document.components.schemas.Reservation.properties.hold_expiry).toEqual({
       type: "string",
       format: "date-time",

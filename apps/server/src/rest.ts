@@ -11,6 +11,12 @@ import {
 import type { TRPCError } from "@trpc/server";
 import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openapi";
 
+/** What a context needs of a response: to set a header before the answer is sent. */
+export interface ResponseHeaders {
+  readonly headersSent: boolean;
+  setHeader(name: string, value: string): unknown;
+}
+
 /**
  * The REST surface: the router's procedures at the paths of their `meta.openapi`, served by
  * trpc-to-openapi. Around it: JSON bodies are recognized whatever their charset, a body-less POST
@@ -18,7 +24,7 @@ import { createOpenApiNodeHttpHandler, type OpenAPIObject } from "trpc-to-openap
  */
 export function createRestHandler(adapter: {
   maxBodySize: number;
-  createContext: (opts: { req: IncomingMessage }) => Promise<Context>;
+  createContext: (opts: { req: IncomingMessage; res: ResponseHeaders }) => Promise<Context>;
   onError: (opts: { error: TRPCError; path?: string | undefined; req: IncomingMessage }) => void;
   document: OpenAPIObject;
 }) {

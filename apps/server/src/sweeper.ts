@@ -1,5 +1,5 @@
 import type { Database } from "@eventforge/db";
-import { expireLapsedHolds } from "@eventforge/domain";
+import { expireLapsedHolds, purgeExpiredIdempotencyKeys } from "@eventforge/domain";
 import type { Logger } from "pino";
 
 /** Holds of one show one sweep statement expires at most. */
@@ -23,12 +23,8 @@ export function createSweeper(options: {
   logger: Logger;
   onExpired?: (count: number) => void;
 }): Sweeper {
-  const { db, intervalMs, logger } = options;
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let stopped = false;
-
-  const sweep = async () => {
+  const { db, logger } = options;
+  return every(options.intervalMs, async () => {
     try {
       const expired = await expireLapsedHolds(db, { batchSize: SWEEP_BATCH_SIZE });
       if (expired > 0) logger.debug({ expired }, "expired lapsed holds");
@@ -36,11 +32,44 @@ export function createSweeper(options: {
     } catch (error) {
       logger.warn({ err: error }, "expiry sweep failed; retrying at the next interval");
     }
-  };
+  });
+}
+
+/** How often each instance deletes expired idempotency keys: they only cost space meanwhile. */
+export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60_000;
+/** Expired idempotency keys one purge statement deletes at most. */
+const PURGE_BATCH_SIZE = 1_000;
+
+/**
+ * Deletes expired idempotency keys (docs/design.md §9) every `intervalMs`, in bounded batches
+ * that skip rows others have locked, so several instances share the work. A failed purge is
+ * logged and tried again at the next interval.
+ */
+export function createIdempotencyPurge(options: {
+  db: Database;
+  intervalMs: number;
+  logger: Logger;
+}): Sweeper {
+  const { db, logger } = options;
+  return every(options.intervalMs, async () => {
+    try {
+      const purged = await purgeExpiredIdempotencyKeys(db, { batchSize: PURGE_BATCH_SIZE });
+      if (purged > 0) logger.debug({ purged }, "purged expired idempotency keys");
+    } catch (error) {
+      logger.warn({ err: error }, "idempotency key purge failed; retrying at the next interval");
+    }
+  });
+}
+
+/** Runs `work` every `intervalMs` (0: never), each run timed from the end of the last. */
+function every(intervalMs: number, work: () => Promise<void>): Sweeper {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let stopped = false;
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = sweep().finally(() => {
+      running = work().finally(() => {
         running = undefined;
         schedule();
       });

@@ -12,6 +12,8 @@ import { createRateLimits, type RateLimits, UNLIMITED_RATES } from "./rate-limit
 
 /** EVENTFORGE_MAX_HOLDS_PER_SHOW's default, for contexts made without the server's config. */
 const DEFAULT_MAX_HOLDS_PER_SHOW = 10;
+/** EVENTFORGE_IDEMPOTENCY_TTL_HOURS's default, likewise. */
+const DEFAULT_IDEMPOTENCY_TTL_HOURS = 24;
 
 export interface ContextDeps {
   db: Database;
@@ -19,6 +21,8 @@ export interface ContextDeps {
   /** Active holds one user may have on one show (EVENTFORGE_MAX_HOLDS_PER_SHOW); 0 = no cap. */
   maxHoldsPerShow: number;
   rateLimits: RateLimits;
+  /** How long an idempotency key's outcome is kept (EVENTFORGE_IDEMPOTENCY_TTL_HOURS). */
+  idempotencyTtlHours: number;
   /** The instance's live availability (fed by its LISTEN connection), for availability.watch. */
   live: LiveFeed;
   /** Hears each hold call's outcome ("held" or the error's reason), for the metrics. */
@@ -33,6 +37,10 @@ export interface RequestFacts {
   clientAddress: string | null;
   /** The request's id, for log lines; null when the transport has none. */
   requestId: string | null;
+  /** The `Idempotency-Key` header, if any (validated where it is used). */
+  idempotencyKey?: string | undefined;
+  /** Sets a header of the response (e.g. `Idempotent-Replayed`); absent outside HTTP. */
+  setResponseHeader?: ((name: string, value: string) => void) | undefined;
 }
 
 export interface Context extends ContextDeps {
@@ -43,15 +51,21 @@ export interface Context extends ContextDeps {
   /** The client's IP address, for rate limits; null outside HTTP. */
   clientAddress: string | null;
   requestId: string | null;
+  /** The raw `Idempotency-Key` header of the request, if any. */
+  idempotencyKey: string | undefined;
+  setResponseHeader: (name: string, value: string) => void;
 }
 
 /** The context without any transport: what tests use with `createCaller`. Limits default to off. */
 export function createContextInner(
-  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow" | "live"> & {
+  opts: Omit<ContextDeps, "rateLimits" | "maxHoldsPerShow" | "idempotencyTtlHours" | "live"> & {
     rateLimits?: RateLimits;
     /** Without one, a feed of its own that hears no notices: watches see what is in the table. */
     live?: LiveFeed;
     maxHoldsPerShow?: number;
+    idempotencyTtlHours?: number;
+    idempotencyKey?: string | undefined;
+    setResponseHeader?: ((name: string, value: string) => void) | undefined;
     actor?: Actor | null;
     authError?: DomainError | null;
     clientAddress?: string | null;
@@ -63,6 +77,9 @@ export function createContextInner(
     tokens: opts.tokens,
     maxHoldsPerShow: opts.maxHoldsPerShow ?? DEFAULT_MAX_HOLDS_PER_SHOW,
     rateLimits: opts.rateLimits ?? createRateLimits({ kind: "memory" }, UNLIMITED_RATES),
+    idempotencyTtlHours: opts.idempotencyTtlHours ?? DEFAULT_IDEMPOTENCY_TTL_HOURS,
+    idempotencyKey: opts.idempotencyKey,
+    setResponseHeader: opts.setResponseHeader ?? (() => {}),
     live: opts.live ?? createLiveFeed({ db: opts.db }),
     actor: opts.actor ?? null,
     authError: opts.authError ?? null,
@@ -74,8 +91,8 @@ export function createContextInner(
 
 /** Builds a request's context from its facts: the caller comes from `Authorization: Bearer <token>`. */
 export function createContextFactory(deps: ContextDeps) {
-  return async ({ authorization, clientAddress, requestId }: RequestFacts): Promise<Context> => {
-    const base = { ...deps, clientAddress, requestId };
+  return async ({ authorization, ...facts }: RequestFacts): Promise<Context> => {
+    const base = { ...deps, ...facts };
     if (authorization === undefined) return createContextInner(base);
     const match = /^Bearer\s+(\S+)\s*$/iu.exec(authorization);
     if (!match?.[1]) return createContextInner({ ...base, authError: new InvalidTokenError() });

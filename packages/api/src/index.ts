@@ -19,6 +19,7 @@ export {
   responseHeadersOf,
   transportErrorBody,
 } from "./errors.js";
+export { IDEMPOTENT_REPLAYED_HEADER } from "./idempotency.js";
 export {
   createRateLimits,
   type RateLimitPolicy,

@@ -49,7 +49,13 @@ function functionsOf(file: ts.SourceFile) {
   return functions;
 }
 const functionsByFile = new Map(domainFiles.map((file) => [file.fileName, functionsOf(file)]));
-const exportedDomainFunctions = new Map([...functionsByFile.values()].flatMap((functions) => [...functions]));
+// The api's idempotency helper (`idempotently`), which resolvers wrap their service in, is followed
+// too: the errors of an Idempotency-Key are the procedure's own. (The api's error mapping is not:
+// what it raises is declared around every procedure.)
+const apiHelpers = sourcesIn(apiSource).filter((file) => file.fileName.endsWith("/idempotency.ts"));
+const exportedDomainFunctions = new Map(
+  [...functionsByFile.values(), ...apiHelpers.map(functionsOf)].flatMap((functions) => [...functions]),
+);
 
 /** Every domain error class that code can throw, following calls into domain functions. */
 function thrownBy(node: ts.Node, seen = new Set<ts.Node>()): Set<string> {

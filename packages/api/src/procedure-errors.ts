@@ -15,6 +15,8 @@ import {
   holdSeatErrors,
   holdSeatsErrors,
   InvalidTokenError,
+  idempotencyErrors,
+  listReservationsErrors,
   listSeatsErrors,
   listShowsErrors,
   loginErrors,
@@ -113,7 +115,9 @@ function declare<const K extends ProcedureKind, const S extends ServiceErrors>(
     Internal,
   ];
   const errors = [...new Set([...services.flat(), ...around])];
-  return { kind, service: services.flat(), errors: errors as (S[number] | TransportErrorsOf<K>)[] };
+  // A class in two of the lists (an idempotent mutation's INVALID_INPUT) is one error.
+  const service = [...new Set(services.flat())];
+  return { kind, service, errors: errors as (S[number] | TransportErrorsOf<K>)[] };
 }
 
 const publicQuery = { access: "anyone", input: true, throttled: false, mutation: false } as const;
@@ -139,16 +143,26 @@ export const PROCEDURE_ERRORS = {
   "availability.get": declare(publicQuery, getAvailabilityErrors),
   // A subscription; its REST form is the event stream (GET /shows/{show_id}/availability/events).
   "availability.watch": declare(publicQuery, watchAvailabilityErrors),
-  "reservations.hold": declare(holdMutation, holdSeatErrors),
-  "reservations.holdMany": declare(holdMutation, holdSeatsErrors),
-  "reservations.confirm": declare(signedInMutation, confirmReservationErrors),
-  "reservations.confirmMany": declare(signedInMutation, confirmReservationsErrors),
-  "reservations.release": declare(signedInMutation, releaseReservationErrors),
+  "reservations.hold": declare(holdMutation, [...holdSeatErrors, ...idempotencyErrors] as const),
+  "reservations.holdMany": declare(holdMutation, [...holdSeatsErrors, ...idempotencyErrors] as const),
+  "reservations.confirm": declare(signedInMutation, [
+    ...confirmReservationErrors,
+    ...idempotencyErrors,
+  ] as const),
+  "reservations.confirmMany": declare(signedInMutation, [
+    ...confirmReservationsErrors,
+    ...idempotencyErrors,
+  ] as const),
+  "reservations.release": declare(signedInMutation, [
+    ...releaseReservationErrors,
+    ...idempotencyErrors,
+  ] as const),
+  "reservations.list": declare(signedInQuery, listReservationsErrors),
   "reservations.get": declare(signedInQuery, getReservationErrors),
   "reservations.history": declare(signedInQuery, getReservationHistoryErrors),
   "health.ping": declare({ ...signedInQuery, input: false }),
-  "rest.hold": declare(holdMutation, holdSeatErrors),
-  "rest.holdMany": declare(holdMutation, holdSeatsErrors),
+  "rest.hold": declare(holdMutation, [...holdSeatErrors, ...idempotencyErrors] as const),
+  "rest.holdMany": declare(holdMutation, [...holdSeatsErrors, ...idempotencyErrors] as const),
 } as const;
 
 export type ProcedurePath = keyof typeof PROCEDURE_ERRORS;

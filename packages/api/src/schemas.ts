@@ -1,4 +1,4 @@
-import { HOLD_MINUTES, MAX_SEATS_PER_HOLD, normalizeSeatLabel } from "@eventforge/domain";
+import { HOLD_MINUTES, MAX_SEATS_PER_HOLD, normalizeSeatLabel, RESERVATION_PAGE } from "@eventforge/domain";
 import { z } from "zod";
 
 // One set of schemas, used by the procedures, the REST surface and (as types) the client.
@@ -75,6 +75,34 @@ export const createShowInput = z.strictObject({
 });
 
 export const showIdInput = z.strictObject({ show_id: id });
+
+const seatStatusSchema = z.enum(["AVAILABLE", "HELD", "CONFIRMED"]);
+const reservationStatusSchema = z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]);
+
+/** Seats per page of availability; without `limit`, every seat comes back. */
+const MAX_AVAILABILITY_PAGE = 1_000;
+
+export const availabilityInput = z.strictObject({
+  show_id: id,
+  /** Only the seats with this status. */
+  status: seatStatusSchema.optional(),
+  limit: z.number().int().min(1).max(MAX_AVAILABILITY_PAGE).optional(),
+  /** `next_cursor` of the previous page (the seat id it ended with). */
+  cursor: id.optional(),
+});
+
+export const listReservationsInput = z
+  .strictObject({
+    /** As each reservation stands now: a lapsed hold is EXPIRED. */
+    status: reservationStatusSchema.optional(),
+    show_id: id.optional(),
+    /** Whose reservations; only an admin may name another user. */
+    user_id: id.optional(),
+    limit: z.number().int().min(1).max(RESERVATION_PAGE.max).default(RESERVATION_PAGE.default),
+    /** `next_cursor` of the previous page. */
+    cursor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+  })
+  .prefault({});
 
 export const listShowsInput = z
   .strictObject({
@@ -248,8 +276,6 @@ export const showPageSchema = z
 export const seatSchema = z.object({ id, show_id: id, seat_number: z.string() }).meta({ id: "Seat" });
 export const seatsOutput = z.object({ seats: z.array(seatSchema) }).meta({ id: "SeatList" });
 
-const seatStatusSchema = z.enum(["AVAILABLE", "HELD", "CONFIRMED"]);
-
 /** A reservation_events id: bigint in the database, a safe integer on the wire. */
 export const eventId = z.number().int().positive().max(Number.MAX_SAFE_INTEGER);
 
@@ -275,6 +301,13 @@ export const availabilityOutput = z
   .object({
     show_id: id,
     as_of: timestamp,
+    /** Of the whole show, whatever the filter and the page. */
+    counts: z.object({
+      total: z.number().int(),
+      available: z.number().int(),
+      held: z.number().int(),
+      confirmed: z.number().int(),
+    }),
     /** The newest event the snapshot includes: watch from it (`lastEventId`) for what follows. */
     last_event_id: eventId.nullable(),
     seats: z.array(
@@ -285,10 +318,10 @@ export const availabilityOutput = z
         hold_expiry: timestamp.nullable(),
       }),
     ),
+    /** Pass as `cursor` for the next page; null on the last page (and without `limit`). */
+    next_cursor: id.nullable(),
   })
   .meta({ id: "Availability" });
-
-const reservationStatusSchema = z.enum(["HELD", "CONFIRMED", "EXPIRED", "CANCELLED"]);
 
 export const reservationSchema = z
   .object({
@@ -306,6 +339,14 @@ export const reservationSchema = z
 export const reservationListSchema = z
   .object({ reservations: z.array(reservationSchema) })
   .meta({ id: "ReservationBatch" });
+
+export const reservationPageSchema = z
+  .object({
+    items: z.array(reservationSchema),
+    /** Pass as `cursor` for the next (older) page; null on the last page. */
+    next_cursor: z.number().int().nullable(),
+  })
+  .meta({ id: "ReservationPage" });
 
 export const reservationHistorySchema = z
   .object({

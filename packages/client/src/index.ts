@@ -11,10 +11,13 @@ import type {
 import {
   createTRPCClient,
   httpBatchLink,
+  httpLink,
   httpSubscriptionLink,
+  type Operation,
   splitLink,
   type TRPCClient,
   TRPCClientError,
+  type TRPCRequestOptions,
 } from "@trpc/client";
 import { EventSource } from "eventsource";
 import { transformer } from "./transformer.js";
@@ -53,11 +56,17 @@ export interface EventForgeClientOptions {
 export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
   const base = options.url.replace(/\/+$/u, "");
   const url = base.endsWith("/trpc") ? base : `${base}/trpc`;
-  const headersOf = async () => {
+  const headersOf = async (): Promise<Record<string, string>> => {
     const token = typeof options.token === "function" ? await options.token() : options.token;
     return { ...options.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) };
   };
   const fetchImplementation = options.fetch ?? globalThis.fetch;
+  const common = {
+    url,
+    // superjson on the wire; responses of plain data with Dates take a faster path.
+    transformer,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
   return createTRPCClient<AppRouter>({
     links: [
       splitLink({
@@ -76,18 +85,43 @@ export function createEventForgeClient(options: EventForgeClientOptions): EventF
             };
           },
         }),
-        false: httpBatchLink({
-          url,
-          // superjson on the wire; responses of plain data with Dates take a faster path.
-          transformer,
-          // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
-          maxItems: 10,
-          ...(options.fetch ? { fetch: options.fetch } : {}),
-          headers: headersOf,
+        false: splitLink({
+          // A call with an idempotency key goes in a request of its own, the key in its header.
+          condition: (op) => idempotencyKeyOf(op) !== undefined,
+          true: httpLink({
+            ...common,
+            async headers({ op }) {
+              return { ...(await headersOf()), "idempotency-key": idempotencyKeyOf(op) ?? "" };
+            },
+          }),
+          false: httpBatchLink({
+            ...common,
+            // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
+            maxItems: 10,
+            headers: headersOf,
+          }),
         }),
       }),
     ],
   });
+}
+
+const IDEMPOTENCY_KEY = "idempotencyKey";
+
+function idempotencyKeyOf(op: Operation): string | undefined {
+  const key = op.context[IDEMPOTENCY_KEY];
+  return typeof key === "string" ? key : undefined;
+}
+
+/**
+ * The options of a mutation retried safely (docs/design.md §9): the server runs it at most once
+ * per key and answers a repeat with the first answer. Use a new key (e.g. `crypto.randomUUID()`)
+ * per intended action, and the same key for each retry of it:
+ * `client.reservations.hold.mutate(input, withIdempotencyKey(key))`. A key is 1–255 visible ASCII
+ * characters; hold, holdMany, confirm, confirmMany and release honour it.
+ */
+export function withIdempotencyKey(key: string, options: TRPCRequestOptions = {}): TRPCRequestOptions {
+  return { ...options, context: { ...options.context, [IDEMPOTENCY_KEY]: key } };
 }
 
 /** An error returned by the EventForge server (as opposed to, say, a network failure). */

@@ -25,6 +25,8 @@ describe("the client's error types per procedure", () => {
       | "SHOW_STARTED"
       | "SEAT_TAKEN"
       | "HOLD_LIMIT_REACHED"
+      | "IDEMPOTENCY_KEY_REUSED"
+      | "IDEMPOTENCY_KEY_IN_USE"
       | "NOT_AUTHENTICATED"
       | "INVALID_TOKEN"
       | "TOKEN_EXPIRED"
@@ -56,7 +58,9 @@ describe("the client's error types per procedure", () => {
     const documented = document.paths["/reservations/{user_id}/hold"]?.post?.responses["409"]?.description;
     const conflicts = PROCEDURE_ERRORS["reservations.hold"].errors
       .map((error) => error.reason)
-      .filter((reason) => ["SEAT_TAKEN", "SHOW_STARTED", "HOLD_LIMIT_REACHED"].includes(reason));
+      .filter((reason) =>
+        ["SEAT_TAKEN", "SHOW_STARTED", "HOLD_LIMIT_REACHED", "IDEMPOTENCY_KEY_IN_USE"].includes(reason),
+      );
     expect(documented?.split(", ").sort()).toEqual(conflicts.sort());
   });
 });

@@ -84,7 +84,7 @@ const noDetails = z.strictObject({});
 const dateTime = z.string().meta({ format: "date-time" });
 
 const invalidInputDetails = z.strictObject({
-  /** The field that repeats a seat. */
+  /** The field at fault (one that repeats a seat, a cursor, the Idempotency-Key header). */
   field: z.string().optional(),
   /** The shows of seats that a hold named together. */
   show_ids: z.array(id).optional(),

@@ -17,6 +17,7 @@ import {
   type ReservationEventRow,
   type SeatsRef,
   selectReservationHistory,
+  selectReservationsPage,
 } from "@eventforge/db";
 import {
   ForbiddenError,
@@ -34,7 +35,7 @@ import {
   UserNotFoundError,
 } from "./errors.js";
 import { normalizeSeatLabel } from "./seat-labels.js";
-import { type Actor, isAdmin, type Reservation } from "./types.js";
+import { type Actor, isAdmin, type Reservation, type ReservationStatus } from "./types.js";
 
 export const HOLD_MINUTES = { min: 1, max: 20, default: 10 } as const;
 
@@ -372,6 +373,52 @@ export async function getReservation(
 ): Promise<Reservation> {
   const reservation = await findReservation(db, input.reservation_id);
   return assertVisibleTo(reservation, input.reservation_id, actor);
+}
+
+/** What listReservations can throw: its reasons and their details in the OpenAPI document and the client. */
+export const listReservationsErrors = [ForbiddenError, InvalidInputError] as const satisfies ServiceErrors;
+
+/** Reservations per page of `listReservations`. */
+export const RESERVATION_PAGE = { max: 100, default: 20 } as const;
+
+export interface ListReservationsInput {
+  /** As each stands now: a lapsed hold is EXPIRED. */
+  status?: ReservationStatus | undefined;
+  show_id?: number | undefined;
+  /** Whose reservations; defaults to the actor. Only an admin may name someone else. */
+  user_id?: number | undefined;
+  limit?: number | undefined;
+  /** `next_cursor` of the previous page. */
+  cursor?: number | undefined;
+}
+
+/**
+ * A user's reservations, newest first, one page at a time: pass a page's `next_cursor` as
+ * `cursor` for the next (null: the last page). Yours, unless you are an admin naming `user_id`.
+ */
+export async function listReservations(
+  db: Database,
+  input: ListReservationsInput,
+  actor: Actor,
+): Promise<{ items: Reservation[]; next_cursor: number | null }> {
+  const userId = input.user_id ?? actor.userId;
+  if (userId !== actor.userId && !isAdmin(actor)) {
+    throw new ForbiddenError("only an admin may list another user's reservations");
+  }
+  const limit = input.limit ?? RESERVATION_PAGE.default;
+  if (!Number.isInteger(limit) || limit < 1 || limit > RESERVATION_PAGE.max) {
+    throw new InvalidInputError(`limit must be a whole number from 1 to ${RESERVATION_PAGE.max}`);
+  }
+  const rows = await selectReservationsPage(db, {
+    userId,
+    status: input.status,
+    showId: input.show_id,
+    limit,
+    cursor: input.cursor,
+  });
+  const items = rows.slice(0, limit);
+  const last = items[items.length - 1];
+  return { items, next_cursor: rows.length > limit && last ? last.id : null };
 }
 
 export type ReservationEvent = ReservationEventRow;

@@ -1,4 +1,5 @@
 import {
+  asRecoverableStatement,
   type Database,
   findExistingSeatLabels,
   insertSeats,
@@ -49,10 +50,13 @@ export async function addSeats(
       throw new DuplicateSeatLabelError({ repeated, existing: existing.sort(compareSeatLabels), all });
     }
     try {
-      return await insertSeats(
-        tx,
-        input.show_id,
-        labels.map((label) => ({ seat_number: label, sort_key: seatSortKey(label) })),
+      // Recoverable: the domain error below must leave a caller's transaction usable.
+      return await asRecoverableStatement(tx, (run) =>
+        insertSeats(
+          run,
+          input.show_id,
+          labels.map((label) => ({ seat_number: label, sort_key: seatSortKey(label) })),
+        ),
       );
     } catch (error) {
       // The unique constraint is the last line of defence; it should never be what fires.

@@ -1,6 +1,6 @@
 import type { EventForgeClient, RouterOutputs } from "@eventforge/client";
 import type { Command } from "commander";
-import { parseId, parseWholeNumber } from "../arguments.js";
+import { parseId, parseReservationStatus, parseWholeNumber, type ReservationStatus } from "../arguments.js";
 import type { Environment } from "../config.js";
 import { withContext } from "../context.js";
 import { clockTime, localDateTime, table } from "../format.js";
@@ -105,6 +105,46 @@ export function registerReservationCommands(program: Command, env: Environment):
     );
 
   const reservations = program.command("reservations").description("reservations");
+  reservations
+    .command("list")
+    .description("your reservations, newest first (an admin may name a customer)")
+    .option("--status <status>", "only these: HELD, CONFIRMED, EXPIRED or CANCELLED", parseReservationStatus)
+    .option("--show <show-id>", "only those of this show", parseId)
+    .option("--user <user-id>", "a customer's reservations (admin)", parseId)
+    .action((options: { status?: ReservationStatus; show?: number; user?: number }, command: Command) =>
+      withContext(command, env, async ({ client, out, requireLogin }) => {
+        requireLogin();
+        const items: Reservation[] = [];
+        let cursor: number | undefined;
+        // Every page: a customer's reservations are few, and the list is for reading them all.
+        do {
+          const page = await client.reservations.list.query({
+            limit: 100,
+            ...(options.status ? { status: options.status } : {}),
+            ...(options.show !== undefined ? { show_id: options.show } : {}),
+            ...(options.user !== undefined ? { user_id: options.user } : {}),
+            ...(cursor !== undefined ? { cursor } : {}),
+          });
+          items.push(...page.items);
+          cursor = page.next_cursor ?? undefined;
+        } while (cursor !== undefined);
+        out.result({ items }, () =>
+          items.length === 0
+            ? "no reservations"
+            : table([
+                ["id", "status", "show", "seat id", "hold expiry", "created"],
+                ...items.map((r) => [
+                  String(r.id),
+                  r.status,
+                  String(r.show_id),
+                  String(r.seat_id),
+                  r.status === "HELD" ? localDateTime(r.hold_expiry) : "",
+                  localDateTime(r.created_at),
+                ]),
+              ]),
+        );
+      }),
+    );
   reservations
     .command("history")
     .description("every change of a reservation, oldest first, and who made it")

@@ -176,4 +176,29 @@ describe("holds and the seat map", () => {
     const f4 = map.seats.find((seat: { seat_number: string }) => seat.seat_number === "F4");
     expect(f4?.status).toBe("AVAILABLE");
   });
+
+  it("lists your reservations newest first, by status and show", async () => {
+    const id = await w.createShow("Matinee", ["K1", "K2", "K3"]);
+    const held = await w.json(["hold", id, "K1", "K2", "K3"], { as: fanDir });
+    const [first, second, third] = (held.reservations as { id: number }[]).map((r) => String(r.id));
+    await w.ok(["confirm", String(first)], { as: fanDir });
+    await w.ok(["release", String(third)], { as: fanDir });
+
+    const mine = await w.json(["reservations", "list", "--show", id], { as: fanDir });
+    expect(mine.items.map((r: { id: number }) => String(r.id))).toEqual([third, second, first]);
+    const bought = await w.json(["reservations", "list", "--status", "confirmed", "--show", id], {
+      as: fanDir,
+    });
+    expect(bought.items.map((r: { id: number }) => String(r.id))).toEqual([first]);
+    const text = await w.ok(["reservations", "list", "--status", "CANCELLED", "--show", id], { as: fanDir });
+    expect(text).toMatch(
+      new RegExp(`^id +status .*\n${third} +CANCELLED +${id} +\\d+ +\\d{4}-[^\n]*\n$`, "u"),
+    );
+    // The admin's own list has none of the fan's; a status that does not exist is a usage error.
+    const admins = await w.json(["reservations", "list", "--show", id], { as: w.adminDir });
+    expect(admins.items).toEqual([]);
+    expect(await w.eventforge(["reservations", "list", "--status", "LOST"], { as: fanDir })).toMatchObject({
+      code: 2,
+    });
+  });
 });

@@ -2,7 +2,7 @@ import { getAvailability, watchAvailability } from "@eventforge/domain";
 import { tracked } from "@trpc/server";
 import { asDomainError, domainErrorToTRPCError } from "../errors.js";
 import { restRoute } from "../rest.js";
-import { availabilityOutput, showIdInput, watchAvailabilityInput } from "../schemas.js";
+import { availabilityInput, availabilityOutput, watchAvailabilityInput } from "../schemas.js";
 import { publicProcedure, router } from "../trpc.js";
 
 export const availabilityRouter = router({
@@ -10,12 +10,15 @@ export const availabilityRouter = router({
     .meta(
       restRoute("GET", "/shows/{show_id}/availability", {
         summary: "Every seat of a show as AVAILABLE, HELD (with its expiry) or CONFIRMED, at database time",
+        description:
+          "`counts` are of the whole show. `status` keeps only the seats with that status; `limit` " +
+          "(1–1000) pages through them in natural order: pass `next_cursor` as `cursor` for the next " +
+          "page (null on the last). Without `limit`, every seat comes back.",
       }),
     )
-    .input(showIdInput)
+    .input(availabilityInput)
     .output(availabilityOutput)
-    .query(({ ctx, input }) => getAvailability(ctx.db, input.show_id)),
-
+    .query(({ ctx, input: { show_id, ...query } }) => getAvailability(ctx.db, show_id, query)),
   /**
    * The show's seat changes as they are committed (docs/design.md, Live availability), over SSE:
    * each one `tracked` by its event id, so a client that reconnects resumes after the last one it

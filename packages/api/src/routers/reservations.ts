@@ -5,17 +5,21 @@ import {
   getReservationHistory,
   holdSeat,
   holdSeats,
+  listReservations,
   releaseReservation,
 } from "@eventforge/domain";
 import type { Context } from "../context.js";
+import { idempotently } from "../idempotency.js";
 import { restRoute } from "../rest.js";
 import {
   confirmManyInput,
   holdInput,
   holdManyInput,
+  listReservationsInput,
   reservationHistorySchema,
   reservationIdInput,
   reservationListSchema,
+  reservationPageSchema,
   reservationSchema,
   restHoldBody,
   restHoldInput,
@@ -40,11 +44,14 @@ export const restHoldProcedure = holdRateLimitedProcedure
         "(409 HOLD_LIMIT_REACHED).",
       operationId: "reservations-hold",
       body: restHoldBody,
+      idempotent: true,
     }),
   )
   .input(restHoldInput)
   .output(reservationSchema)
-  .mutation(({ ctx, input }) => holdSeat(ctx.db, input, ctx.actor, holdPolicy(ctx)));
+  .mutation(({ ctx, input }) =>
+    idempotently(ctx, "rest.hold", input, (db) => holdSeat(db, input, ctx.actor, holdPolicy(ctx))),
+  );
 
 /** `POST /reservations/{user_id}/hold-many`: the service of `reservations.holdMany`. */
 export const restHoldManyProcedure = holdRateLimitedProcedure
@@ -58,36 +65,46 @@ export const restHoldManyProcedure = holdRateLimitedProcedure
         "unchanged; every seat counts towards the hold cap.",
       operationId: "reservations-hold-many",
       body: restHoldManyBody,
+      idempotent: true,
     }),
   )
   .input(restHoldManyInput)
   .output(reservationListSchema)
-  .mutation(({ ctx, input }) => holdSeats(ctx.db, input, ctx.actor, holdPolicy(ctx)));
+  .mutation(({ ctx, input }) =>
+    idempotently(ctx, "rest.holdMany", input, (db) => holdSeats(db, input, ctx.actor, holdPolicy(ctx))),
+  );
 
 export const reservationsRouter = router({
   hold: holdRateLimitedProcedure
     .input(holdInput)
     .output(reservationSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seat } }) =>
-      holdSeat(ctx.db, { seat, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      idempotently(ctx, "reservations.hold", { user_id, hold_minutes, ...seat }, (db) =>
+        holdSeat(db, { seat, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      ),
     ),
 
   holdMany: holdRateLimitedProcedure
     .input(holdManyInput)
     .output(reservationListSchema)
     .mutation(({ ctx, input: { user_id, hold_minutes, ...seats } }) =>
-      holdSeats(ctx.db, { seats, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      idempotently(ctx, "reservations.holdMany", { user_id, hold_minutes, ...seats }, (db) =>
+        holdSeats(db, { seats, user_id, hold_minutes }, ctx.actor, holdPolicy(ctx)),
+      ),
     ),
 
   confirm: signedInProcedure
     .meta(
       restRoute("POST", "/reservations/{reservation_id}/confirm", {
         summary: "Confirm (buy) a held seat; confirming a confirmed reservation returns it unchanged",
+        idempotent: true,
       }),
     )
     .input(reservationIdInput)
     .output(reservationSchema)
-    .mutation(({ ctx, input }) => confirmReservation(ctx.db, input, ctx.actor)),
+    .mutation(({ ctx, input }) =>
+      idempotently(ctx, "reservations.confirm", input, (db) => confirmReservation(db, input, ctx.actor)),
+    ),
 
   confirmMany: signedInProcedure
     .meta(
@@ -97,22 +114,43 @@ export const reservationsRouter = router({
           "If any hold has lapsed, those become EXPIRED, none is confirmed, and 409 HOLD_EXPIRED names " +
           "them in `details.reservation_ids`. Already confirmed reservations count as confirmed.",
         operationId: "reservations-confirm-many",
+        idempotent: true,
       }),
     )
     .input(confirmManyInput)
     .output(reservationListSchema)
-    .mutation(({ ctx, input }) => confirmReservations(ctx.db, input, ctx.actor)),
+    .mutation(({ ctx, input }) =>
+      idempotently(ctx, "reservations.confirmMany", input, (db) => confirmReservations(db, input, ctx.actor)),
+    ),
 
   release: signedInProcedure
     .meta(
       restRoute("POST", "/reservations/{reservation_id}/release", {
         summary: "Release a hold; releasing a released or expired reservation returns it unchanged",
         description: "Only an admin may cancel a confirmed booking.",
+        idempotent: true,
       }),
     )
     .input(reservationIdInput)
     .output(reservationSchema)
-    .mutation(({ ctx, input }) => releaseReservation(ctx.db, input, ctx.actor)),
+    .mutation(({ ctx, input }) =>
+      idempotently(ctx, "reservations.release", input, (db) => releaseReservation(db, input, ctx.actor)),
+    ),
+
+  list: signedInProcedure
+    .meta(
+      restRoute("GET", "/reservations", {
+        summary: "Your reservations, newest first, one page at a time",
+        description:
+          "Filter by `status` (as each stands now: a lapsed hold is EXPIRED) and `show_id`; pass a " +
+          "page's `next_cursor` as `cursor` for the next one. An admin may name `user_id`; anyone " +
+          "else naming another user gets 403.",
+        operationId: "reservations-list",
+      }),
+    )
+    .input(listReservationsInput)
+    .output(reservationPageSchema)
+    .query(({ ctx, input }) => listReservations(ctx.db, input, ctx.actor)),
 
   get: signedInProcedure
     .meta(

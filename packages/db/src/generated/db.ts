@@ -11,6 +11,17 @@ export type Generated<T> = T extends ColumnType<infer S, infer I, infer U>
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface IdempotencyKeys {
+  created_at: Generated<Timestamp>;
+  expires_at: Timestamp;
+  key: string;
+  operation: string;
+  outcome: string;
+  request_hash: string;
+  response: string;
+  user_id: number;
+}
+
 export interface RateLimits {
   expire: number | null;
   key: string;
@@ -67,6 +78,7 @@ export interface Users {
 }
 
 export interface DB {
+  idempotency_keys: IdempotencyKeys;
   rate_limits: RateLimits;
   reservation_events: ReservationEvents;
   reservations: Reservations;

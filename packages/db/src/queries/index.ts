@@ -1,4 +1,5 @@
 export * from "./availability.js";
+export * from "./idempotency.js";
 export * from "./reservations.js";
 export * from "./seat-changes.js";
 export * from "./seats.js";

@@ -400,3 +400,42 @@ export async function expireLapsedHoldsBatch(db: Kysely<DB>, batchSize: number):
   `.execute(db);
   return rows.length;
 }
+
+export interface ReservationPageQuery {
+  userId: number;
+  /** As the reservation stands now: a lapsed hold counts as EXPIRED. */
+  status?: ReservationStatus | undefined;
+  showId?: number | undefined;
+  limit: number;
+  /** The id of the last reservation of the previous page: this page has older ones. */
+  cursor?: number | undefined;
+}
+
+/**
+ * One page of a user's reservations, newest first (by id, which rises with creation), each as it
+ * stands now (a lapsed hold reads EXPIRED, as in findReservation); `limit + 1` rows, so the caller
+ * learns whether more follow.
+ */
+export function selectReservationsPage(db: Kysely<DB>, query: ReservationPageQuery) {
+  const currentStatus = sql<ReservationStatus>`CASE WHEN ${holdHasLapsed(dbNow)} THEN 'EXPIRED' ELSE status END`;
+  let select = db
+    .selectFrom("reservations")
+    .select([
+      "id",
+      "user_id",
+      "seat_id",
+      "show_id",
+      currentStatus.as("status"),
+      "hold_expiry",
+      "created_at",
+      "updated_at",
+    ])
+    .where("user_id", "=", query.userId);
+  if (query.status !== undefined) select = select.where(currentStatus, "=", query.status);
+  if (query.showId !== undefined) select = select.where("show_id", "=", query.showId);
+  if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
+  return select
+    .orderBy("id", "desc")
+    .limit(query.limit + 1)
+    .execute();
+}
