@@ -1,6 +1,7 @@
 // The ceilings: the very statements the server issues for each operation (compiled from
 // @eventforge/db's own builders, so they cannot drift apart), sent straight through `pg` with
 // nothing above them: no HTTP, tRPC, zod, superjson, Kysely executor or domain code.
+import { createHash } from "node:crypto";
 import {
   availabilityStatement,
   confirmStatement,
@@ -31,13 +32,20 @@ const compiler = new Kysely<DB>({
   },
 });
 
-function send<R extends pg.QueryResultRow>(pool: pg.Pool, statement: RawBuilder<R>) {
+/**
+ * Sends a statement as the server's pool does: named, so each connection plans it once
+ * (packages/db/src/create-db.ts). `prepared: false` sends it unnamed, planned on every call: the
+ * ceiling as it was before the server prepared its statements.
+ */
+function send<R extends pg.QueryResultRow>(pool: pg.Pool, statement: RawBuilder<R>, prepared = true) {
   const { sql, parameters } = statement.compile(compiler);
-  return pool.query<R>(sql, [...parameters]);
+  if (!prepared) return pool.query<R>(sql, [...parameters]);
+  const name = `bench_${createHash("sha256").update(sql).digest("base64url").slice(0, 24)}`;
+  return pool.query<R>({ name, text: sql, values: [...parameters] });
 }
 
 /** One hold, as `holdSeat` runs it: one statement, one round trip. */
-export async function rawHold(pool: pg.Pool, userId: number, seatId: number): Promise<void> {
+export async function rawHold(pool: pg.Pool, userId: number, seatId: number, prepared = true): Promise<void> {
   const hold = {
     seats: { seatIds: [seatId] },
     userId,
@@ -45,7 +53,7 @@ export async function rawHold(pool: pg.Pool, userId: number, seatId: number): Pr
     holdMinutes: HOLD_MINUTES.default,
     maxHoldsPerShow: BENCH_MAX_HOLDS_PER_SHOW,
   };
-  const { rows } = await send(pool, holdStatement(hold));
+  const { rows } = await send(pool, holdStatement(hold), prepared);
   if (rows[0]?.id == null) throw new Error(`seat ${seatId} could not be held`);
 }
 
