@@ -84,12 +84,24 @@ export async function ensureAdmin(
 ): Promise<AdminBootstrap> {
   const existing = await findUserCredentialsByEmail(db, admin.email);
   if (!existing) {
-    const user = await createUser(
-      db,
-      { name: admin.name ?? "Administrator", phone_number: "", email: admin.email, password: admin.password },
-      "admin",
-    );
-    return { kind: "created", user, password: admin.password, generated: false };
+    try {
+      const user = await createUser(
+        db,
+        {
+          name: admin.name ?? "Administrator",
+          phone_number: "",
+          email: admin.email,
+          password: admin.password,
+        },
+        "admin",
+      );
+      return { kind: "created", user, password: admin.password, generated: false };
+    } catch (error) {
+      // Several instances starting at once: another one created the account first. It exists now
+      // (the lookup and the unique index both ignore case), so the second pass finds it.
+      if (error instanceof EmailTakenError) return ensureAdmin(db, admin);
+      throw error;
+    }
   }
   const { password_hash: passwordHash, ...user } = existing;
   if (user.role === "admin" && (await verifyPassword(passwordHash, admin.password))) {
