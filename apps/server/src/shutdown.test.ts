@@ -99,10 +99,17 @@ describe("SIGTERM to pnpm start", () => {
       slowAnswer += chunk;
     });
     const slowClosed = new Promise<void>((resolve) => slow.once("close", () => resolve()));
+    // Expect: 100-continue makes the server say when it has the headers: from then on the request
+    // is in flight (a fixed pause was not always long enough on a loaded machine).
     slow.write(
-      `POST /users HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
+      `POST /users HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body.slice(0, 10)}`,
     );
-    await delay(300);
+    await waitFor(
+      "the server to have the slow request's headers",
+      () => (slowAnswer.startsWith("HTTP/1.1 100 Continue\r\n\r\n") ? true : undefined),
+      60_000,
+    );
+    slowAnswer = "";
 
     signalled = Date.now();
     running.child.kill("SIGTERM");
