@@ -11,7 +11,7 @@ import {
 } from "./reservations.js";
 import {
   actorOf,
-  seedCast,
+  seedCastWithActors,
   seedShow,
   seedUsers,
   setHoldExpiry,
@@ -26,7 +26,6 @@ const capped = { maxHoldsPerShow: 10 };
 const uncapped = { maxHoldsPerShow: 0 };
 let t: TestDatabase;
 let alice: User;
-let bob: User;
 let admin: User;
 let asAlice: Actor;
 let asBob: Actor;
@@ -34,10 +33,7 @@ let asAdmin: Actor;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ alice, bob, admin } = await seedCast(t.db));
-  asAlice = actorOf(alice);
-  asBob = actorOf(bob);
-  asAdmin = actorOf(admin);
+  ({ alice, admin, asAlice, asBob, asAdmin } = await seedCastWithActors(t.db));
 });
 afterAll(() => t.drop());
 

@@ -6,6 +6,7 @@ import {
   storeIdempotencyRecord,
   tryClaimIdempotencyKey,
 } from "@eventforge/db";
+import { inBoundedBatches } from "./batches.js";
 import {
   DomainError,
   type DomainErrorDetails,
@@ -158,12 +159,9 @@ export async function purgeExpiredIdempotencyKeys(
   db: Database,
   options: { batchSize: number; maxBatches?: number },
 ): Promise<number> {
-  const maxBatches = options.maxBatches ?? 100;
-  let total = 0;
-  for (let batch = 0; batch < maxBatches; batch++) {
-    const purged = await purgeExpiredIdempotencyKeysBatch(db, options.batchSize);
-    total += purged;
-    if (purged < options.batchSize) break;
-  }
-  return total;
+  // A batch short of the limit found every expired key.
+  return inBoundedBatches(() => purgeExpiredIdempotencyKeysBatch(db, options.batchSize), {
+    ...options,
+    isLast: (purged) => purged < options.batchSize,
+  });
 }

@@ -11,7 +11,7 @@ import {
   releaseReservation,
 } from "./reservations.js";
 import { addSeats } from "./seats.js";
-import { actorOf, seedCast, seedShow, setHoldExpiry } from "./testing.js";
+import { seedCastWithActors, seedShow, setHoldExpiry } from "./testing.js";
 import type { Actor, User } from "./types.js";
 
 // Units of work that compose, reservations.list and availability's filters and pages (docs/design.md).
@@ -27,10 +27,7 @@ let asAdmin: Actor;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ alice, bob, admin } = await seedCast(t.db));
-  asAlice = actorOf(alice);
-  asBob = actorOf(bob);
-  asAdmin = actorOf(admin);
+  ({ alice, bob, admin, asAlice, asBob, asAdmin } = await seedCastWithActors(t.db));
 });
 afterAll(() => t.drop());
 

@@ -11,7 +11,7 @@ import {
 } from "./reservations.js";
 import {
   actorOf,
-  seedCast,
+  seedCastWithActors,
   seedShow,
   seedUsers,
   setHoldExpiry,
@@ -33,10 +33,7 @@ let asAdmin: Actor;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ alice, bob, admin } = await seedCast(t.db));
-  asAlice = actorOf(alice);
-  asBob = actorOf(bob);
-  asAdmin = actorOf(admin);
+  ({ alice, bob, admin, asAlice, asBob, asAdmin } = await seedCastWithActors(t.db));
 });
 afterAll(() => t.drop());
 

@@ -16,7 +16,7 @@ import {
 import { confirmReservation, getReservation, holdSeat, releaseReservation } from "./reservations.js";
 import {
   actorOf,
-  seedCast,
+  seedCastWithActors,
   seedShow,
   seedUsers,
   setHoldExpiry,
@@ -31,17 +31,13 @@ const uncapped = { maxHoldsPerShow: 0 };
 let t: TestDatabase;
 let alice: User;
 let bob: User;
-let admin: User;
 let asAlice: Actor;
 let asBob: Actor;
 let asAdmin: Actor;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  ({ alice, bob, admin } = await seedCast(t.db));
-  asAlice = actorOf(alice);
-  asBob = actorOf(bob);
-  asAdmin = actorOf(admin);
+  ({ alice, bob, asAlice, asBob, asAdmin } = await seedCastWithActors(t.db));
 });
 afterAll(() => t.drop());
 

@@ -19,6 +19,7 @@ import {
   selectReservationHistory,
   selectReservationsPage,
 } from "@eventforge/db";
+import { inBoundedBatches } from "./batches.js";
 import {
   ForbiddenError,
   HoldExpiredError,
@@ -450,14 +451,11 @@ export async function expireLapsedHolds(
   db: Database,
   options: { batchSize: number; maxBatches?: number },
 ): Promise<number> {
-  const maxBatches = options.maxBatches ?? 100;
-  let total = 0;
-  for (let batch = 0; batch < maxBatches; batch++) {
-    const expired = await expireLapsedHoldsBatch(db, options.batchSize);
-    total += expired;
-    if (expired === 0) break;
-  }
-  return total;
+  // A batch holds one show's lapsed holds, so a short one does not mean none are left elsewhere.
+  return inBoundedBatches(() => expireLapsedHoldsBatch(db, options.batchSize), {
+    ...options,
+    isLast: (expired) => expired === 0,
+  });
 }
 
 async function lockOwnReservation(db: Database, reservationId: number, actor: Actor) {

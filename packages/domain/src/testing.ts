@@ -30,6 +30,12 @@ export async function seedUsers(db: Database, count: number): Promise<User[]> {
 
 export const actorOf = (user: User): Actor => ({ userId: user.id, role: user.role });
 
+/** The usual cast, and each of them as the actor a service is called by. */
+export async function seedCastWithActors(db: Database) {
+  const cast = await seedCast(db);
+  return { ...cast, asAdmin: actorOf(cast.admin), asAlice: actorOf(cast.alice), asBob: actorOf(cast.bob) };
+}
+
 /** A show starting `startsInMinutes` from now (database time) with these seat labels. */
 export async function seedShow(
   db: Database,
