@@ -127,6 +127,11 @@ export async function startServer(options: {
       EVENTFORGE_HOLD_RATE_PER_MINUTE: "1000000",
       EVENTFORGE_SIGNUP_RATE_PER_HOUR: "1000000",
       EVENTFORGE_LOGIN_RATE_PER_HOUR: "1000000",
+      // The contention scenario queues 1,000 requests for the pool at once; on a loaded shared
+      // machine the default 3 s wait for a connection ran out and answered many of them 503
+      // DATABASE_UNAVAILABLE (seen at load 20–40, with and without the heap flags), as the tests
+      // found before (they wait 30 s too).
+      EVENTFORGE_DB_CONNECT_TIMEOUT_MS: "30000",
       LOG_LEVEL: "info",
     },
     stdio: ["ignore", "pipe", "pipe"],
