@@ -11,6 +11,7 @@ import {
 import { pingDatabase } from "@eventforge/db";
 import { BatchTooLargeError, InvalidInputError } from "@eventforge/domain";
 import type { TRPCError } from "@trpc/server";
+import { createHTTPHandler } from "@trpc/server/adapters/standalone";
 import type { Logger } from "pino";
 import { AVAILABILITY_EVENTS_PATH, serveAvailabilityEvents } from "./availability-events.js";
 import { serveBoxOffice } from "./box-office.js";
@@ -19,7 +20,6 @@ import { serveDocs } from "./docs.js";
 import { type Metrics, serveMetrics } from "./metrics.js";
 import { createRequestObserver, createRouteNamer } from "./request-log.js";
 import { createRestHandler, type ResponseHeaders } from "./rest.js";
-import { createTrpcHandler } from "./trpc-handler.js";
 
 /** Requests larger than this are refused before their body is parsed. */
 const MAX_BODY_BYTES = 1_048_576;
@@ -98,7 +98,7 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
     }
   };
 
-  const trpc = createTrpcHandler({
+  const trpc = createHTTPHandler({
     router: appRouter,
     basePath: "/trpc/",
     maxBodySize: MAX_BODY_BYTES,
