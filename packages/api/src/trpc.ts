@@ -1,5 +1,5 @@
 import { currentActor, ForbiddenError, NotAuthenticatedError } from "@eventforge/domain";
-import { initTRPC } from "@trpc/server";
+import { getTRPCErrorFromUnknown, initTRPC, type TRPCError } from "@trpc/server";
 import type { Context } from "./context.js";
 import { asDomainError, domainErrorToTRPCError, errorData, publicMessage } from "./errors.js";
 import type { ProcedureMeta } from "./rest.js";
@@ -66,22 +66,28 @@ export const adminProcedure = signedInProcedure.use(({ ctx, next }) => {
   return next();
 });
 
+/** What a hold call came to: "held", or the reason it failed (a domain reason, or the transport's). */
+function holdOutcome(error: TRPCError | undefined): string {
+  if (!error) return "held";
+  return asDomainError(error.cause)?.reason ?? errorData(error).reason;
+}
+
 /**
  * Signed-in procedures that hold seats: each call counts against the caller's hold rate
  * (`EVENTFORGE_HOLD_RATE_PER_MINUTE`) before anything else runs; past it, 429 with Retry-After
  * and RateLimit headers. reservations.hold, the REST hold and reservations.holdMany build on it.
+ * The outcome goes to `ctx.onHoldOutcome`, refusals by the rate limit included. One middleware for
+ * both: each level of tRPC's chain copies the context, and a hold is the hottest call there is.
  */
-export const holdRateLimitedProcedure = signedInProcedure
-  // Outermost, so refusals by the rate limit count too: "held", or the reason the call failed.
-  .use(async ({ ctx, next }) => {
-    const result = await next();
-    if (ctx.onHoldOutcome) {
-      const domainError = result.ok ? undefined : asDomainError(result.error.cause);
-      ctx.onHoldOutcome(result.ok ? "held" : (domainError?.reason ?? errorData(result.error).reason));
-    }
-    return result;
-  })
-  .use(async ({ ctx, next }) => {
+export const holdRateLimitedProcedure = signedInProcedure.use(async ({ ctx, next }) => {
+  try {
     await ctx.rateLimits.holds.consume(String(ctx.actor.userId), "too many holds");
-    return next();
-  });
+  } catch (error) {
+    // Reported as tRPC's chain would have reported a throw from a middleware further in.
+    ctx.onHoldOutcome?.(holdOutcome(getTRPCErrorFromUnknown(error)));
+    throw error;
+  }
+  const result = await next();
+  ctx.onHoldOutcome?.(holdOutcome(result.ok ? undefined : result.error));
+  return result;
+});
