@@ -216,12 +216,13 @@ interface CompiledHold {
   parameters: readonly (keyof HoldValues)[];
 }
 
-const compiledHolds = new Map<string, CompiledHold>();
+/** By shape: index 2 × bySeatIds + capped. */
+const compiledHolds: (CompiledHold | undefined)[] = [];
 
 /** The statement of `hold`'s shape, compiled (on first use) by `db`'s compiler. */
 function compiledHold(db: Kysely<DB>, shape: HoldShape): CompiledHold {
-  const key = `${shape.bySeatIds ? "ids" : "labels"}/${shape.capped ? "capped" : "uncapped"}`;
-  let compiled = compiledHolds.get(key);
+  const key = (shape.bySeatIds ? 2 : 0) + (shape.capped ? 1 : 0);
+  let compiled = compiledHolds[key];
   if (!compiled) {
     const names = new Map<object, keyof HoldValues>();
     const markers = Object.fromEntries(
@@ -240,7 +241,7 @@ function compiledHold(db: Kysely<DB>, shape: HoldShape): CompiledHold {
         return name;
       }),
     };
-    compiledHolds.set(key, compiled);
+    compiledHolds[key] = compiled;
   }
   return compiled;
 }
