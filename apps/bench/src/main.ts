@@ -23,6 +23,7 @@ import {
 import { contention, holdThroughput, idempotentHolds } from "./holds.js";
 import { liveScenario } from "./live.js";
 import { type Options, parseOptions, type Scale, type ScenarioName, USAGE } from "./options.js";
+import { pgbenchHolds } from "./pgbench.js";
 import { formatNumber, formatTable, type Row } from "./stats.js";
 import { log, take, type World } from "./world.js";
 
@@ -68,7 +69,13 @@ async function main(options: Options): Promise<void> {
     await notePeak("bulk seats");
     const runs = (name: ScenarioName) => !options.only || options.only.has(name);
     const scenarios: [ScenarioName, () => Promise<Row[]>][] = [
-      ["holds", () => holdThroughput(world, bulk.apiShow, bulk.rawShow)],
+      [
+        "holds",
+        async () => [
+          ...(await holdThroughput(world, bulk.apiShow, bulk.rawShow)),
+          ...(await pgbenchHolds(world, database.url)),
+        ],
+      ],
       ["idempotency", async () => [await idempotentHolds(world, bulk.apiShow)]],
       ["contention", async () => [await contention(world, bulk.apiShow)]],
       ["confirm", async () => [await confirm(world, bulk.apiShow, bulk.rawShow)]],

@@ -32,13 +32,21 @@ const compiler = new Kysely<DB>({
   },
 });
 
+/** The SQL text and parameters the server sends for `statement`. */
+export function compileStatement(statement: RawBuilder<unknown>): {
+  sql: string;
+  parameters: readonly unknown[];
+} {
+  return statement.compile(compiler);
+}
+
 /**
  * Sends a statement as the server's pool does: named, so each connection plans it once
  * (packages/db/src/create-db.ts). `prepared: false` sends it unnamed, planned on every call: the
  * ceiling as it was before the server prepared its statements.
  */
 function send<R extends pg.QueryResultRow>(pool: pg.Pool, statement: RawBuilder<R>, prepared = true) {
-  const { sql, parameters } = statement.compile(compiler);
+  const { sql, parameters } = compileStatement(statement);
   if (!prepared) return pool.query<R>(sql, [...parameters]);
   const name = `bench_${createHash("sha256").update(sql).digest("base64url").slice(0, 24)}`;
   return pool.query<R>({ name, text: sql, values: [...parameters] });

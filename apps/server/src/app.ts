@@ -59,6 +59,7 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
 
   const db = createDb(databaseUrl, {
     maxConnections: config.poolSize,
+    connectionTimeoutMs: config.dbConnectTimeoutMs,
     onConnectionError: (error) =>
       logger.warn({ err: error }, "database connection lost; it will be replaced"),
   });

@@ -129,7 +129,11 @@ describe("the `pnpm deploy` output (the image's /app)", () => {
     if (home) await rm(home, { recursive: true, force: true });
   });
 
-  it("runs with node alone from a 0700 directory, embedded PostgreSQL kept across a restart", async () => {
+  // A build, a deploy and two starts of embedded PostgreSQL: past the default guard on a loaded
+  // machine (a hang guard, not a speed bound).
+  it("runs with node alone from a 0700 directory, embedded PostgreSQL kept across a restart", {
+    timeout: 900_000,
+  }, async () => {
     home = await mkdtemp(join(tmpdir(), "eventforge-deploy-"));
     await chmod(home, 0o700);
     const app = join(home, "app");

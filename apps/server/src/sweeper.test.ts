@@ -81,9 +81,11 @@ describe("the sweeper runner", () => {
       if (id === undefined) throw new Error("no hold");
       await setHoldExpiry(t.db, id, -1);
       // Two intervals is the contract; the bound is generous for a loaded machine.
+      // The runner reports a sweep after its commit, so the row can be EXPIRED a moment before
+      // onExpired has been told: wait for both.
       await waitUntil(
-        "the sweeper to expire the hold",
-        async () => (await statusOf(id)) === "EXPIRED",
+        "the sweeper to expire the hold and report it",
+        async () => (await statusOf(id)) === "EXPIRED" && expiredCounts.includes(1),
         5_000,
       );
       const events = await t.db

@@ -35,6 +35,10 @@ export async function startTestServer(
     EVENTFORGE_ADMIN_EMAIL: TEST_ADMIN.email,
     EVENTFORGE_ADMIN_PASSWORD: TEST_ADMIN.password,
     EVENTFORGE_DB_POOL_SIZE: "20",
+    // A race of 50 requests queues for the pool, and a loaded test machine can take seconds to
+    // start a backend: waiting is not what these tests are about (the faults tests run their own
+    // processes with the production default).
+    EVENTFORGE_DB_CONNECT_TIMEOUT_MS: "30000",
     // Tests sign up and sign in many users from 127.0.0.1; the limits have tests of their own.
     EVENTFORGE_HOLD_RATE_PER_MINUTE: "0",
     EVENTFORGE_SIGNUP_RATE_PER_HOUR: "0",

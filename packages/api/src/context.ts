@@ -91,15 +91,33 @@ export function createContextInner(
 
 /** Builds a request's context from its facts: the caller comes from `Authorization: Bearer <token>`. */
 export function createContextFactory(deps: ContextDeps) {
-  return async ({ authorization, ...facts }: RequestFacts): Promise<Context> => {
-    const base = { ...deps, ...facts };
-    if (authorization === undefined) return createContextInner(base);
+  // One object literal per request rather than spreads of deps and facts into each other: the
+  // spreads were about 2% of the server's CPU per call in the hold bench's profile.
+  const contextOf = (facts: RequestFacts, actor: Actor | null, authError: DomainError | null) =>
+    createContextInner({
+      db: deps.db,
+      tokens: deps.tokens,
+      maxHoldsPerShow: deps.maxHoldsPerShow,
+      rateLimits: deps.rateLimits,
+      idempotencyTtlHours: deps.idempotencyTtlHours,
+      live: deps.live,
+      ...(deps.onHoldOutcome ? { onHoldOutcome: deps.onHoldOutcome } : {}),
+      clientAddress: facts.clientAddress,
+      requestId: facts.requestId,
+      idempotencyKey: facts.idempotencyKey,
+      setResponseHeader: facts.setResponseHeader,
+      actor,
+      authError,
+    });
+  return async (facts: RequestFacts): Promise<Context> => {
+    const { authorization } = facts;
+    if (authorization === undefined) return contextOf(facts, null, null);
     const match = /^Bearer\s+(\S+)\s*$/iu.exec(authorization);
-    if (!match?.[1]) return createContextInner({ ...base, authError: new InvalidTokenError() });
+    if (!match?.[1]) return contextOf(facts, null, new InvalidTokenError());
     try {
-      return createContextInner({ ...base, actor: await verifyAccessToken(deps.tokens, match[1]) });
+      return contextOf(facts, await verifyAccessToken(deps.tokens, match[1]), null);
     } catch (error) {
-      if (error instanceof DomainError) return createContextInner({ ...base, authError: error });
+      if (error instanceof DomainError) return contextOf(facts, null, error);
       throw error;
     }
   };

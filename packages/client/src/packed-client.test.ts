@@ -93,13 +93,19 @@ if (getErrorReason(null) === "NOPE") console.log(n, reason); // @error impossibl
 client.availability.watch.subscribe({ show_id: 1 }, { onData: (m) => m.data.seat_id.toUpperCase() }); // @error change field used as the wrong type
 `;
 
+/**
+ * How long one build, pack, install or tsc run may take before it counts as hung: generous,
+ * because on a loaded 2-core machine a pnpm build took more than three minutes (not a speed bound).
+ */
+const HANG_GUARD_MS = 600_000;
+
 interface RunResult {
   status: number | null;
   output: string;
 }
 
 function run(command: string, args: string[], cwd: string, env = process.env): RunResult {
-  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: 180_000 });
+  const result = spawnSync(command, args, { cwd, env, encoding: "utf8", timeout: HANG_GUARD_MS });
   if (result.error) throw result.error;
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
@@ -158,44 +164,60 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
     const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !/^npm_/iu.test(name)));
     // --omit=peer: @trpc/client's peer dependency would otherwise pull the latest TypeScript.
     runOrThrow("npm", ["install", "--no-audit", "--no-fund", "--omit=peer"], projectDir, npmEnv);
-  }, 240_000);
+  }, 3 * HANG_GUARD_MS);
 
   afterAll(() => {
     if (tmpRoot) rmSync(tmpRoot, { recursive: true, force: true });
   });
 
-  it("type-checks correct usage with precise input and output types", () => {
-    const { status, output } = typecheck(projectDir, "tsconfig.json");
-    expect(output).toBe("");
-    expect(status).toBe(0);
-  }, 60_000);
+  it(
+    "type-checks correct usage with precise input and output types",
+    () => {
+      const { status, output } = typecheck(projectDir, "tsconfig.json");
+      expect(output).toBe("");
+      expect(status).toBe(0);
+    },
+    HANG_GUARD_MS,
+  );
 
-  it("rejects each misuse on its own line, and nothing else", () => {
-    const expected = taggedLines(badSource);
-    expect(expected).toHaveLength(8);
+  it(
+    "rejects each misuse on its own line, and nothing else",
+    () => {
+      const expected = taggedLines(badSource);
+      expect(expected).toHaveLength(8);
 
-    const { status, output } = typecheck(projectDir, "tsconfig.bad.json");
-    expect(status).not.toBe(0);
-    expect(errorLines(output, "bad.ts"), output).toEqual(expected);
-  }, 60_000);
+      const { status, output } = typecheck(projectDir, "tsconfig.bad.json");
+      expect(status).not.toBe(0);
+      expect(errorLines(output, "bad.ts"), output).toEqual(expected);
+    },
+    HANG_GUARD_MS,
+  );
 
-  it("loads at runtime through the package's exports", () => {
-    // Only module loading and client construction: no request is sent, so no server is needed.
-    const script = `
+  it(
+    "loads at runtime through the package's exports",
+    () => {
+      // Only module loading and client construction: no request is sent, so no server is needed.
+      const script = `
       import { createEventForgeClient, getErrorReason } from "@eventforge/client";
       const client = createEventForgeClient({ url: "http://127.0.0.1:1" });
       console.log(typeof client.reservations.hold.mutate, getErrorReason(new Error("offline")));
     `;
-    const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
-    expect(output.trim()).toBe("function undefined");
-  }, 60_000);
+      const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
+      expect(output.trim()).toBe("function undefined");
+    },
+    HANG_GUARD_MS,
+  );
 
-  it("carries the api's limits in its own JavaScript", () => {
-    const script = `
+  it(
+    "carries the api's limits in its own JavaScript",
+    () => {
+      const script = `
       import { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/client";
       console.log(JSON.stringify({ MAX_ID, MAX_SEATS_PER_REQUEST }));
     `;
-    const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
-    expect(JSON.parse(output)).toEqual({ MAX_ID, MAX_SEATS_PER_REQUEST });
-  }, 60_000);
+      const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
+      expect(JSON.parse(output)).toEqual({ MAX_ID, MAX_SEATS_PER_REQUEST });
+    },
+    HANG_GUARD_MS,
+  );
 });

@@ -1,6 +1,6 @@
 import superjson from "superjson";
 import { describe, expect, it } from "vitest";
-import { deserialize } from "./transformer.js";
+import { deserialize, serialize } from "./transformer.js";
 
 /** Whatever the server sent, the fast path gives what superjson.deserialize gives. */
 function expectSameAsSuperjson(value: unknown) {
@@ -49,5 +49,39 @@ describe("the client's response transformer", () => {
     ]) {
       expectSameAsSuperjson(value);
     }
+  });
+});
+
+describe("the client's request transformer", () => {
+  it("puts on the wire exactly what superjson would, for every kind of input", () => {
+    const shared = { x: 1 };
+    for (const value of [
+      { seat_id: 42 },
+      { show_id: 1, seat_number: "A-1", hold_minutes: 5 },
+      { reservation_ids: [1, 2, 3], nested: { deep: [{ a: "b" }, null, true, 1.5] } },
+      [],
+      {},
+      Object.create(null),
+      { a: undefined },
+      { at: at("2020-01-01T00:00:00Z") },
+      { n: Number.NaN, z: -0, i: Number.POSITIVE_INFINITY },
+      { b: 10n, m: new Map([[1, 2]]), s: new Set([1]), r: /x/gu },
+      { twice: [shared, shared] },
+      // biome-ignore lint/suspicious/noSparseArray: a hole is one of the cases
+      [1, , 3],
+      { "a.b": 1, "c\\d": 2 },
+      at("2020-01-01T00:00:00Z"),
+      "text",
+      7,
+      null,
+      undefined,
+    ]) {
+      expect(JSON.stringify(serialize(value))).toBe(JSON.stringify(superjson.serialize(value as never)));
+    }
+  });
+
+  it("sends plain input as it is, without superjson's copy", () => {
+    const input = { seat_id: 42 };
+    expect(serialize(input).json).toBe(input);
   });
 });

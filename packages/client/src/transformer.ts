@@ -44,8 +44,51 @@ export function deserialize(payload: unknown): unknown {
   return superjson.deserialize(payload as SuperJSONResult);
 }
 
-/** The client's transformer: superjson on the wire, with the fast path above for responses. */
-export const transformer = {
-  serialize: (value: unknown) => superjson.serialize(value as never),
-  deserialize,
-};
+/**
+ * True for JSON as it is: strings, finite numbers (not -0), booleans, null, and plain objects and
+ * arrays of them, each object reached once. superjson annotates nothing in such a value, so its
+ * result is `{ json: <a copy of value> }`, whose JSON is the JSON of `{ json: value }`.
+ */
+function isBareJson(value: unknown, seen: Set<object>): boolean {
+  switch (typeof value) {
+    case "string":
+    case "boolean":
+      return true;
+    case "number":
+      return Number.isFinite(value) && !Object.is(value, -0);
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null) return true;
+  if (seen.has(value)) return false; // superjson records objects reached twice
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (!(i in value) || !isBareJson(value[i], seen)) return false;
+    return true;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key of Object.keys(value)) {
+    if (key === "__proto__" || key === "constructor" || key === "prototype") return false;
+    if (!isBareJson((value as Record<string, unknown>)[key], seen)) return false;
+  }
+  return true;
+}
+
+/**
+ * What `superjson.serialize(value)` puts on the wire. Inputs are small plain objects (a hold is
+ * `{ seat_id }`), for which superjson's walk (type checks, path arrays, an identity map, a copy)
+ * costs more than the rest of encoding them; they are sent as they are, anything else through
+ * superjson.
+ */
+export function serialize(value: unknown): SuperJSONResult {
+  if (typeof value === "object" && value !== null && isBareJson(value, new Set())) {
+    return { json: value as SuperJSONResult["json"] };
+  }
+  return superjson.serialize(value as never);
+}
+
+/** The client's transformer: superjson on the wire, with the fast paths above. */
+export const transformer = { serialize, deserialize };

@@ -108,6 +108,9 @@ export function useCliWorld(): CliWorld {
       EVENTFORGE_JWT_SECRET: JWT_SECRET,
       EVENTFORGE_ADMIN_EMAIL: ADMIN.email,
       EVENTFORGE_ADMIN_PASSWORD: ADMIN.password,
+      // Each command is a process of its own on a loaded machine: waiting for a connection is not
+      // what these tests are about (the 3 s production bound has tests of its own).
+      EVENTFORGE_DB_CONNECT_TIMEOUT_MS: "30000",
     });
     const app = await startEventForge(config, pino({ level: "silent" }));
     const env = (options: RunOptions): NodeJS.ProcessEnv => ({

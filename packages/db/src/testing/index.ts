@@ -23,7 +23,9 @@ export async function createTestDatabase(options: CreateDbOptions = {}): Promise
   const { adminUrl, templateDatabase } = inject("eventforgePostgres");
   const name = `eventforge_test_${randomBytes(6).toString("hex")}`;
   const url = await createDatabase(adminUrl, name, templateDatabase);
-  const db = createDb(url, { maxConnections: 60, ...options });
+  // Races open dozens of connections at once; on a loaded machine a new backend can take longer
+  // than the production bound of 3 s to start, which these tests are not about.
+  const db = createDb(url, { maxConnections: 60, connectionTimeoutMs: 30_000, ...options });
   return {
     name,
     url,
