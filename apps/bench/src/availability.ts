@@ -30,7 +30,7 @@ export async function availability(world: World, apiShow: BenchShow): Promise<Ro
     counts = {};
     for (const seat of api.value.seats) counts[seat.status] = (counts[seat.status] ?? 0) + 1;
   }
-  const target: Target = { kind: "max", value: 3, label: "api/raw time" };
+  const target: Target = { kind: "max", value: 2, label: "api/raw time" };
   const ratio = median(apiTimes) / median(rawTimes);
   return {
     scenario: `availability (${formatNumber(scale.seats)} seats, ${scale.activeShare * 100}% taken)`,
