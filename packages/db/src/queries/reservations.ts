@@ -418,22 +418,24 @@ export function endReservation(db: Kysely<DB>, id: number, actorUserId: number) 
     .executeTakeFirstOrThrow();
 }
 
-/** A reservation as it stands now: a lapsed hold reads EXPIRED even before anything marks it. */
+/** A reservation's status as it stands now: a lapsed hold reads EXPIRED even before anything marks it. */
+const currentStatus = sql<ReservationStatus>`CASE WHEN ${holdHasLapsed(dbNow)} THEN 'EXPIRED' ELSE status END`;
+
+/** The columns of a reservation as it stands now (see currentStatus). */
+const currentReservation = [
+  "id",
+  "user_id",
+  "seat_id",
+  "show_id",
+  currentStatus.as("status"),
+  "hold_expiry",
+  "created_at",
+  "updated_at",
+] as const;
+
+/** A reservation as it stands now (see currentStatus). */
 export function findReservation(db: Kysely<DB>, id: number) {
-  return db
-    .selectFrom("reservations")
-    .select([
-      "id",
-      "user_id",
-      "seat_id",
-      "show_id",
-      sql<ReservationStatus>`CASE WHEN ${holdHasLapsed(dbNow)} THEN 'EXPIRED' ELSE status END`.as("status"),
-      "hold_expiry",
-      "created_at",
-      "updated_at",
-    ])
-    .where("id", "=", id)
-    .executeTakeFirst();
+  return db.selectFrom("reservations").select(currentReservation).where("id", "=", id).executeTakeFirst();
 }
 
 export interface ReservationEventRow {
@@ -521,20 +523,7 @@ export interface ReservationPageQuery {
  * learns whether more follow.
  */
 export function selectReservationsPage(db: Kysely<DB>, query: ReservationPageQuery) {
-  const currentStatus = sql<ReservationStatus>`CASE WHEN ${holdHasLapsed(dbNow)} THEN 'EXPIRED' ELSE status END`;
-  let select = db
-    .selectFrom("reservations")
-    .select([
-      "id",
-      "user_id",
-      "seat_id",
-      "show_id",
-      currentStatus.as("status"),
-      "hold_expiry",
-      "created_at",
-      "updated_at",
-    ])
-    .where("user_id", "=", query.userId);
+  let select = db.selectFrom("reservations").select(currentReservation).where("user_id", "=", query.userId);
   if (query.status !== undefined) select = select.where(currentStatus, "=", query.status);
   if (query.showId !== undefined) select = select.where("show_id", "=", query.showId);
   if (query.cursor !== undefined) select = select.where("id", "<", query.cursor);
