@@ -4,6 +4,7 @@ import { parseDateTime, parseId, parseSeatStatus, parseWholeNumber } from "./arg
 
 it("ids are positive whole numbers that fit the database", () => {
   expect(parseId("42")).toBe(42);
+  expect(parseId("2147483647")).toBe(2_147_483_647);
   for (const bad of ["0", "-1", "1.5", "abc", "", "2147483648"]) {
     expect(() => parseId(bad), bad).toThrow(InvalidArgumentError);
   }

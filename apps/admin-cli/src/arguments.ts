@@ -1,3 +1,4 @@
+import { MAX_ID } from "@eventforge/client";
 import { InvalidArgumentError } from "commander";
 import { SEAT_STATUSES, type SeatStatus } from "./seat-map.js";
 
@@ -5,7 +6,7 @@ import { SEAT_STATUSES, type SeatStatus } from "./seat-map.js";
 
 /** An argument parser for ids: a positive whole number. */
 export function parseId(value: string): number {
-  if (!/^\d+$/u.test(value) || Number(value) < 1 || Number(value) > 2_147_483_647) {
+  if (!/^\d+$/u.test(value) || Number(value) < 1 || Number(value) > MAX_ID) {
     throw new InvalidArgumentError("expected a positive whole number");
   }
   return Number(value);

@@ -122,8 +122,9 @@ export async function startServer(options: {
       EVENTFORGE_ADMIN_EMAIL: options.admin.email,
       EVENTFORGE_ADMIN_PASSWORD: options.admin.password,
       EVENTFORGE_MAX_HOLDS_PER_SHOW: String(BENCH_MAX_HOLDS_PER_SHOW),
-      // Every limit stays on (DESIGN §7), set high enough not to refuse the benchmark's load,
-      // which signs up and signs in its fans from one address and holds as fast as it can.
+      // Every limit stays on (docs/design.md, Performance), set high enough not to refuse the
+      // benchmark's load, which signs up and signs in its fans from one address and holds as fast
+      // as it can.
       EVENTFORGE_HOLD_RATE_PER_MINUTE: "1000000",
       EVENTFORGE_SIGNUP_RATE_PER_HOUR: "1000000",
       EVENTFORGE_LOGIN_RATE_PER_HOUR: "1000000",

@@ -122,8 +122,8 @@ function cpuPerHoldRows(holds: Measured, raws: Measured): Row[] {
 }
 
 /**
- * The cost of an Idempotency-Key (docs/design.md §9): holds with a fresh key each (claim, look-up
- * and record in the hold's transaction) vs the same holds without one, interleaved.
+ * The cost of an Idempotency-Key (docs/design.md, Idempotency keys): holds with a fresh key each
+ * (claim, look-up and record in the hold's transaction) vs the same holds without one, interleaved.
  */
 export async function idempotentHolds(world: World, apiShow: BenchShow): Promise<Row> {
   const { scale } = world;

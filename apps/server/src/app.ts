@@ -141,8 +141,8 @@ export async function startEventForge(config: ServerConfig, logger: Logger): Pro
 
     let stopping: Promise<void> | undefined;
     /**
-     * DESIGN §5 Shutdown, in this order; EVENTFORGE_SHUTDOWN_TIMEOUT_MS bounds the waiting.
-     * The pool and the databases close only after nothing can use them any more.
+     * docs/design.md, Running: Shutdown, in this order; EVENTFORGE_SHUTDOWN_TIMEOUT_MS bounds the
+     * waiting. The pool and the databases close only after nothing can use them any more.
      */
     const shutDown = async () => {
       const started = Date.now();

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { asDomainError, domainErrorResponse, transportErrorBody } from "@eventforge/api";
+import { asDomainError, domainErrorResponse, MAX_ID, transportErrorBody } from "@eventforge/api";
 import type { SeatChange } from "@eventforge/db";
 import {
   DatabaseUnavailableError,
@@ -17,8 +17,6 @@ export const KEEP_ALIVE_INTERVAL_MS = 10_000;
 /** What a browser's EventSource waits before it reconnects (with Last-Event-ID). */
 const RECONNECT_MS = 1_000;
 
-const PG_INT_MAX = 2_147_483_647;
-
 /**
  * Serves one event stream: `id: <event_id>`, `event: seat`, `data: <change as JSON>` per change,
  * resuming after `Last-Event-ID` (or `?last_event_id=`). Input is checked and the show looked up
@@ -34,7 +32,7 @@ export async function serveAvailabilityEvents(
   logger: Logger,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
-  const showId = parseId(showIdText, PG_INT_MAX);
+  const showId = parseId(showIdText, MAX_ID);
   if (showId === undefined) return sendInvalid(res, "show_id: expected a positive integer");
   const resumeText = headerValue(req.headers["last-event-id"]) ?? url.searchParams.get("last_event_id");
   const afterEventId =

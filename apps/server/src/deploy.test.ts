@@ -1,8 +1,9 @@
-// DESIGN §5 Production: the deploy files, checked with real tools since no Docker engine runs
-// here (dockerfile-utils and dockerfile-ast for the Dockerfile; dclint, which validates against
-// the compose specification's JSON schema, for compose.yaml; a zod model of the Render blueprint
-// fields we use, since Render publishes no schema on npm), and the image's contents proven by
-// running the same `pnpm deploy` output with node, from a 0700 directory as CI's root does.
+// docs/design.md, Running: Production: the deploy files, checked with real tools since no Docker
+// engine runs here (dockerfile-utils and dockerfile-ast for the Dockerfile; dclint, which validates
+// against the compose specification's JSON schema, for compose.yaml; a zod model of the Render
+// blueprint fields we use, since Render publishes no schema on npm), and the image's contents
+// proven by running the same `pnpm deploy` output with node, from a 0700 directory as CI's root
+// does.
 
 import { execFile } from "node:child_process";
 import { chmod, mkdtemp, readFile, rm } from "node:fs/promises";

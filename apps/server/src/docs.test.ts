@@ -1,36 +1,16 @@
 // /docs in a real browser: Debian's headless chromium driven by playwright-core loads the page from
 // the real server, authorizes with a bearer token and tries a call. It leaves a screenshot in
 // test-artifacts/ at the repository root.
-import { existsSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
-import { request as httpRequest } from "node:http";
 import { join } from "node:path";
-import { type Browser, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ARTIFACTS, haveBrowser, launchChromium, statusOfRawPath } from "./test-browser.js";
 import { startTestServer, TEST_ADMIN, type TestServer } from "./test-server.js";
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARTIFACTS = join(import.meta.dirname, "../../../test-artifacts");
-
-// Without chromium (a laptop without it) the browser test is skipped, never in CI: .ci/run installs it.
-const haveBrowser = existsSync(CHROMIUM) || Boolean(process.env.CI);
-if (!haveBrowser)
-  console.warn(`skipping the /docs browser test: no chromium at ${CHROMIUM} (set CHROMIUM_PATH)`);
+const browserRuns = haveBrowser("the /docs browser test");
 
 let server: TestServer;
-
-/** The status of a GET of `path` exactly as written (node:http does not normalize it). */
-function statusOf(path: string) {
-  return new Promise<number>((resolve, reject) => {
-    const { hostname, port } = new URL(server.url);
-    const request = httpRequest({ hostname, port, path }, (response) => {
-      response.resume();
-      resolve(response.statusCode ?? 0);
-    });
-    request.on("error", reject);
-    request.end();
-  });
-}
 
 beforeAll(async () => {
   server = await startTestServer();
@@ -54,30 +34,17 @@ describe("GET /docs", () => {
     }
     // Sent as written: fetch would resolve the dots before the server saw them.
     for (const path of ["/docs/../package.json", "/docs/..%2fpackage.json", "/docs/%2e%2e/package.json"]) {
-      expect(await statusOf(path)).toBe(404);
+      expect(await statusOfRawPath(server.url, path)).toBe(404);
     }
     expect((await fetch(`${server.url}/docs/index.html`)).status).toBe(404);
   });
 });
 
-describe.skipIf(!haveBrowser)("/docs in headless chromium", () => {
+describe.skipIf(!browserRuns)("/docs in headless chromium", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    // Playwright gives the browser a new empty profile of its own.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // As root in a sandboxed machine with no outside network: no sandbox, no background traffic.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,7 +1,7 @@
-// DESIGN §5 Faults, for real: a server process talks to PostgreSQL through a TCP proxy that the test
-// cuts (3 s) and stalls (8 s) while customers hold and confirm. The process must live, answer 503
-// DATABASE_UNAVAILABLE with Retry-After within 5 s, keep serving what needs no database, recover
-// by itself, and leave the data consistent.
+// docs/design.md, Running: Faults, for real: a server process talks to PostgreSQL through a TCP
+// proxy that the test cuts (3 s) and stalls (8 s) while customers hold and confirm. The process
+// must live, answer 503 DATABASE_UNAVAILABLE with Retry-After within 5 s, keep serving what needs
+// no database, recover by itself, and leave the data consistent.
 
 import { setTimeout as delay } from "node:timers/promises";
 import { createTestDatabase, startTcpProxy, type TcpProxy, type TestDatabase } from "@eventforge/db/testing";

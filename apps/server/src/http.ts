@@ -24,7 +24,10 @@ import { createRestHandler, type ResponseHeaders } from "./rest.js";
 /** Requests larger than this are refused before their body is parsed. */
 const MAX_BODY_BYTES = 1_048_576;
 
-/** DESIGN §10: a client has this long to send its headers, and this long for the whole request. */
+/**
+ * docs/design.md, Abuse limits: a client has this long to send its headers, and this long for the
+ * whole request.
+ */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 /** /readyz: the database must answer within this. */
@@ -108,7 +111,8 @@ export async function startHttpServer(options: HttpServerOptions): Promise<HttpS
       if (info.calls.length > options.maxBatch) {
         throw domainErrorToTRPCError(new BatchTooLargeError(info.calls.length, options.maxBatch));
       }
-      // A key names one attempt of one call; in a batch it could not say which (docs/design.md §9).
+      // A key names one attempt of one call; in a batch it could not say which (docs/design.md,
+      // Idempotency keys).
       if (idempotencyKeyOf(req) !== undefined && info.calls.length > 1) {
         throw domainErrorToTRPCError(
           new InvalidInputError(

@@ -1,7 +1,7 @@
-// Abuse limits and bad input (DESIGN §4 end, §10) against the real server over real HTTP: the batch
-// limit, each rate limit with its headers (shared by two instances, in PostgreSQL or Redis), client
-// addresses behind trusted proxies, admin rights from the database, token lifetimes, nesting depth,
-// slow headers.
+// Abuse limits and bad input (docs/design.md, Auth and Abuse limits) against the real server over
+// real HTTP: the batch limit, each rate limit with its headers (shared by two instances, in
+// PostgreSQL or Redis), client addresses behind trusted proxies, admin rights from the database,
+// token lifetimes, nesting depth, slow headers.
 import { randomBytes } from "node:crypto";
 import { connect } from "node:net";
 import { issueAccessToken } from "@eventforge/domain";

@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { type Database, poolConnections } from "@eventforge/db";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
-/** One instance's metrics (DESIGN §5 Health), in a registry of its own. */
+/** One instance's metrics (docs/design.md, Running: Health), in a registry of its own. */
 export interface Metrics {
   registry: Registry;
   /** By `route`: a tRPC procedure, a REST route template or a fixed path; never the raw URL. */

@@ -1,5 +1,6 @@
-// DESIGN §5 Health: /metrics (Prometheus text, labelled by procedure or route, optional bearer
-// token) and the request log (one line per request with its id, kept or made, echoed).
+// docs/design.md, Running: Health: /metrics (Prometheus text, labelled by procedure or route,
+// optional bearer token) and the request log (one line per request with its id, kept or made,
+// echoed).
 
 import { Writable } from "node:stream";
 import { issueAccessToken } from "@eventforge/domain";

@@ -1,5 +1,6 @@
-// The on-sale API over real HTTP (docs/design.md §3, §4, §9): idempotency keys on REST and through
-// the typed client, reservations.list and paged availability, against the real server.
+// The on-sale API over real HTTP (docs/design.md: Availability, Procedures, Idempotency keys):
+// idempotency keys on REST and through the typed client, reservations.list and paged availability,
+// against the real server.
 
 import { randomUUID } from "node:crypto";
 import { createEventForgeClient, getErrorReason, withIdempotencyKey } from "@eventforge/client";

@@ -1,6 +1,6 @@
-// DESIGN §5 Production, for real: `pnpm build`, then the compiled server as `pnpm start:prod` runs
-// it (node apps/server/dist/main.js, NODE_ENV=production): it serves, nothing but node runs (no
-// tsx, no esbuild), and SIGTERM ends it with exit code 0.
+// docs/design.md, Running: Production, for real: `pnpm build`, then the compiled server as `pnpm
+// start:prod` runs it (node apps/server/dist/main.js, NODE_ENV=production): it serves, nothing but
+// node runs (no tsx, no esbuild), and SIGTERM ends it with exit code 0.
 
 import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";

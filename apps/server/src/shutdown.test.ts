@@ -1,7 +1,7 @@
-// DESIGN §5 Shutdown, for real: SIGTERM to `pnpm start` (what a container runtime sends to PID 1)
-// while 32 keep-alive clients are busy and one request is still arriving. Everything in flight
-// finishes, kept-alive connections are told `Connection: close`, pnpm exits 0, no process of its
-// group is left, and the port is free again.
+// docs/design.md, Running: Shutdown, for real: SIGTERM to `pnpm start` (what a container runtime
+// sends to PID 1) while 32 keep-alive clients are busy and one request is still arriving.
+// Everything in flight finishes, kept-alive connections are told `Connection: close`, pnpm exits 0,
+// no process of its group is left, and the port is free again.
 import { Agent, request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";

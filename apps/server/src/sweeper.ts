@@ -41,9 +41,9 @@ export const IDEMPOTENCY_PURGE_INTERVAL_MS = 60_000;
 const PURGE_BATCH_SIZE = 1_000;
 
 /**
- * Deletes expired idempotency keys (docs/design.md §9) every `intervalMs`, in bounded batches
- * that skip rows others have locked, so several instances share the work. A failed purge is
- * logged and tried again at the next interval.
+ * Deletes expired idempotency keys (docs/design.md, Idempotency keys) every `intervalMs`, in
+ * bounded batches that skip rows others have locked, so several instances share the work. A failed
+ * purge is logged and tried again at the next interval.
  */
 export function createIdempotencyPurge(options: {
   db: Database;

@@ -3,8 +3,8 @@
 // `apply` (an event of the live feed, or the fan's own change), which touches only the seat that
 // changed, so a 10,000-seat hall stays smooth.
 //
-// Hooks other programs rely on (DESIGN §12): every seat has `data-seat` (its label) and
-// `data-status` ∈ available | held | confirmed | mine; a selected seat has aria-pressed="true".
+// Hooks other programs rely on (docs/design.md, Box office): every seat has `data-seat` (its label)
+// and `data-status` ∈ available | held | confirmed | mine; a selected seat has aria-pressed="true".
 import type { SeatState } from "./api";
 import { h } from "./dom";
 

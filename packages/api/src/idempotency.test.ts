@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createContextInner } from "./context.js";
 import { createCaller } from "./root.js";
 
-// Idempotency keys through createCaller (docs/design.md §9): the same rules as over HTTP, without it.
+// Idempotency keys through createCaller (docs/design.md, Idempotency keys): the same rules as over
+// HTTP, without it.
 
 let t: TestDatabase;
 const tokens = { secret: randomBytes(32), ttlSeconds: 3600 };

@@ -3,18 +3,18 @@ import { type Actor, parseIdempotencyKey, runIdempotently } from "@eventforge/do
 import superjson from "superjson";
 import type { Context } from "./context.js";
 
-/** The header that marks a replayed answer (docs/design.md §9). */
+/** The header that marks a replayed answer (docs/design.md, Idempotency keys). */
 export const IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
 
 // superjson keeps Dates as Dates and keys in order, so a replay serializes as the first answer did.
 const outcomeCodec = { stringify: (value: unknown) => superjson.stringify(value), parse: superjson.parse };
 
 /**
- * Runs a mutation's service under the request's `Idempotency-Key`, if it has one (docs/design.md
- * §9): once per key and caller, in one transaction with the key's record; a repeat gets the first
- * answer (result or domain error) again, with `Idempotent-Replayed: true`. `operation` names the
- * procedure or route, so the same key on another is a different request (422). Without a key the
- * service runs as it is.
+ * Runs a mutation's service under the request's `Idempotency-Key`, if it has one (docs/design.md,
+ * Idempotency keys): once per key and caller, in one transaction with the key's record; a repeat
+ * gets the first answer (result or domain error) again, with `Idempotent-Replayed: true`.
+ * `operation` names the procedure or route, so the same key on another is a different request
+ * (422). Without a key the service runs as it is.
  */
 export async function idempotently<T>(
   ctx: Context & { actor: Actor },

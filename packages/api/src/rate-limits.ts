@@ -37,7 +37,7 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-/** The limits of DESIGN §10, each shared by every instance through the store. */
+/** The limits of docs/design.md, Abuse limits, each shared by every instance through the store. */
 export interface RateLimits {
   /** Holds (single and multi-seat) per signed-in user. */
   holds: RateLimiter;

@@ -1,7 +1,10 @@
 import type { OpenApiMeta, OpenApiMethod } from "trpc-to-openapi";
 import { z } from "zod";
 
-/** The request header of an idempotent route (docs/design.md §9), for the OpenAPI document. */
+/**
+ * The request header of an idempotent route (docs/design.md, Idempotency keys), for the OpenAPI
+ * document.
+ */
 const idempotencyRequestHeaders = z.object({
   "Idempotency-Key": z
     .string()
@@ -41,7 +44,7 @@ export function restRoute(
     /** Defaults to the procedure's path, dotted with dashes (`reservations-confirm`). */
     operationId?: string;
     body?: z.ZodType;
-    /** Whether the route honours an `Idempotency-Key` header (docs/design.md §9). */
+    /** Whether the route honours an `Idempotency-Key` header (docs/design.md, Idempotency keys). */
     idempotent?: boolean;
   },
 ): ProcedureMeta {

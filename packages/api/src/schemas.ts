@@ -1,12 +1,17 @@
-import { HOLD_MINUTES, MAX_SEATS_PER_HOLD, normalizeSeatLabel, RESERVATION_PAGE } from "@eventforge/domain";
+import {
+  holdMinutesSchema,
+  MAX_SEATS_PER_HOLD,
+  normalizeSeatLabel,
+  RESERVATION_PAGE,
+} from "@eventforge/domain";
 import { z } from "zod";
 import { createSchema } from "zod-openapi";
+import { MAX_ID, MAX_SEATS_PER_REQUEST } from "./limits.js";
 
 // One set of schemas, used by the procedures, the REST surface and (as types) the client.
 // Field names are the wire contract (docs/design.md, Data model): snake_case.
 
-const PG_INT_MAX = 2_147_483_647;
-export const id = z.number().int().positive().max(PG_INT_MAX);
+export const id = z.number().int().positive().max(MAX_ID);
 
 // PostgreSQL's timestamptz does not reach JavaScript's extremes; keep dates well inside both.
 const EARLIEST = new Date("2000-01-01T00:00:00Z");
@@ -109,12 +114,10 @@ export const listShowsInput = z
   .strictObject({
     limit: z.number().int().min(1).max(100).default(20),
     /** Offset of the page, as returned in `next_cursor`. */
-    cursor: z.number().int().min(0).max(PG_INT_MAX).optional(),
+    cursor: z.number().int().min(0).max(MAX_ID).optional(),
   })
   // prefault: an absent input is parsed as {}, so the field defaults above apply.
   .prefault({});
-
-const MAX_SEATS_PER_REQUEST = 10_000;
 
 export const addSeatsInput = z.strictObject({
   show_id: id,
@@ -124,7 +127,7 @@ export const addSeatsInput = z.strictObject({
 const holdOptions = {
   /** Whose hold it is; defaults to the caller. Only an admin may name another user. */
   user_id: id.optional(),
-  hold_minutes: z.number().int().min(HOLD_MINUTES.min).max(HOLD_MINUTES.max).default(HOLD_MINUTES.default),
+  hold_minutes: holdMinutesSchema,
 };
 
 /** A seat is named by its id, or by its show and label. */
@@ -309,7 +312,7 @@ type AvailabilitySeat = z.output<typeof availabilitySeatSchema>;
 
 const SEAT_STATUSES: ReadonlySet<unknown> = new Set(seatStatusSchema.options);
 const isId = (value: unknown) =>
-  typeof value === "number" && Number.isInteger(value) && value > 0 && value <= PG_INT_MAX;
+  typeof value === "number" && Number.isInteger(value) && value > 0 && value <= MAX_ID;
 const isTimestamp = (value: unknown) => value instanceof Date && !Number.isNaN(value.getTime());
 
 /**

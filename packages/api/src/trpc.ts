@@ -55,8 +55,8 @@ export const publicProcedure = t.procedure.use(mapDomainErrors);
 
 export const signedInProcedure = publicProcedure.use(async ({ ctx, next }) => {
   if (!ctx.actor) throw ctx.authError ?? new NotAuthenticatedError();
-  // Admin rights are the account's now, not the token's (DESIGN §4): a demoted or deleted admin
-  // loses them at once. A customer's token grants nothing that needs checking.
+  // Admin rights are the account's now, not the token's (docs/design.md, Auth): a demoted or
+  // deleted admin loses them at once. A customer's token grants nothing that needs checking.
   const actor = ctx.actor.role === "admin" ? await currentActor(ctx.db, ctx.actor) : ctx.actor;
   return next({ ctx: { ...ctx, actor } });
 });

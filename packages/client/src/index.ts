@@ -22,6 +22,8 @@ import {
 import { EventSource } from "eventsource";
 import { transformer } from "./transformer.js";
 
+/** The api's input limits, for callers that split or check their input before sending it. */
+export { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/api/limits";
 export type {
   AppRouter,
   ErrorDataOf,
@@ -114,9 +116,9 @@ function idempotencyKeyOf(op: Operation): string | undefined {
 }
 
 /**
- * The options of a mutation retried safely (docs/design.md §9): the server runs it at most once
- * per key and answers a repeat with the first answer. Use a new key (e.g. `crypto.randomUUID()`)
- * per intended action, and the same key for each retry of it:
+ * The options of a mutation retried safely (docs/design.md, Idempotency keys): the server runs it
+ * at most once per key and answers a repeat with the first answer. Use a new key (e.g.
+ * `crypto.randomUUID()`) per intended action, and the same key for each retry of it:
  * `client.reservations.hold.mutate(input, withIdempotencyKey(key))`. A key is 1–255 visible ASCII
  * characters; hold, holdMany, confirm, confirmMany and release honour it.
  */

@@ -3,16 +3,15 @@
 // dist/index.d.ts (missing types, everything `any`) would never show up in the other tests.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/api/limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { errorLines, taggedLines, tsc } from "./test-tsc.js";
 
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const clientDir = fileURLToPath(new URL("..", import.meta.url));
-// The workspace's own compiler, so the consumer project needs no TypeScript from the registry.
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
 
 const consumerTsconfig = {
   compilerOptions: {
@@ -93,19 +92,6 @@ const reason: ErrorReason = "NOT_A_REASON"; // @error invalid reason literal
 if (getErrorReason(null) === "NOPE") console.log(n, reason); // @error impossible reason comparison
 client.availability.watch.subscribe({ show_id: 1 }, { onData: (m) => m.data.seat_id.toUpperCase() }); // @error change field used as the wrong type
 `;
-
-/** The 1-based numbers of the lines tagged `// @error`. */
-function taggedLines(source: string): number[] {
-  return source.split("\n").flatMap((line, index) => (line.includes("// @error") ? [index + 1] : []));
-}
-
-/** The distinct lines of `file` that tsc reported an error on (plain `file(line,col): error` output). */
-function errorLines(tscOutput: string, file: string): number[] {
-  const lines = [...tscOutput.matchAll(/^(.+?)\((\d+),\d+\): error TS\d+/gmu)]
-    .filter((match) => match[1] === file)
-    .map((match) => Number(match[2]));
-  return [...new Set(lines)].sort((a, b) => a - b);
-}
 
 /**
  * How long one build, pack, install or tsc run may take before it counts as hung: generous,
@@ -218,6 +204,19 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
     `;
       const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
       expect(output.trim()).toBe("function undefined");
+    },
+    HANG_GUARD_MS,
+  );
+
+  it(
+    "carries the api's limits in its own JavaScript",
+    () => {
+      const script = `
+      import { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/client";
+      console.log(JSON.stringify({ MAX_ID, MAX_SEATS_PER_REQUEST }));
+    `;
+      const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
+      expect(JSON.parse(output)).toEqual({ MAX_ID, MAX_SEATS_PER_REQUEST });
     },
     HANG_GUARD_MS,
   );

@@ -4,15 +4,13 @@
 
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createOpenApiDocument, PROCEDURE_ERRORS } from "@eventforge/api";
 import openapiTS, { astToString } from "openapi-typescript";
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it, vi } from "vitest";
 import { type ErrorDataOf, type ErrorDetailsOf, type ErrorReasonOf, errorDataOf } from "./index.js";
-
-const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+import { errorLines, taggedLines, tsc } from "./test-tsc.js";
 
 describe("the client's error types per procedure", () => {
   it("a hold's reasons are its service's and the transport's, and SEAT_TAKEN has its details", () => {
@@ -103,17 +101,6 @@ export const empty: HoldBody = {}; // @error no seat named
 export const partial: HoldBody = { show_id: 1 }; // @error a label without its show
 export const extra: HoldBody = { seat_id: 1, foo: 1 }; // @error an unknown field
 `;
-
-function taggedLines(source: string): number[] {
-  return source.split("\n").flatMap((line, index) => (line.includes("// @error") ? [index + 1] : []));
-}
-
-function errorLines(tscOutput: string, file: string): number[] {
-  const lines = [...tscOutput.matchAll(/^(.+?)\((\d+),\d+\): error TS\d+/gmu)]
-    .filter((match) => match[1] === file)
-    .map((match) => Number(match[2]));
-  return [...new Set(lines)].sort((a, b) => a - b);
-}
 
 function typecheck(projectDir: string, file: string) {
   const result = spawnSync(

@@ -64,10 +64,10 @@ export async function asRecoverableStatement<T>(
 /**
  * One pg Pool wrapped in Kysely. The caller owns it and must `destroy()` it.
  *
- * The pool survives the database (DESIGN §5 Faults): a connection that fails, idle or checked out,
- * is discarded and replaced, never fatal; one that goes silent is given up after `queryTimeoutMs`
- * (and TCP keepalive finds idle ones whose peer vanished). Whatever pg reports without a SQLSTATE
- * for these (no connection in time, no answer, connection lost) surfaces as
+ * The pool survives the database (docs/design.md, Running: Faults): a connection that fails, idle
+ * or checked out, is discarded and replaced, never fatal; one that goes silent is given up after
+ * `queryTimeoutMs` (and TCP keepalive finds idle ones whose peer vanished). Whatever pg reports
+ * without a SQLSTATE for these (no connection in time, no answer, connection lost) surfaces as
  * DatabaseUnreachableError.
  */
 export function createDb(connectionString: string, options: CreateDbOptions = {}): Database {

@@ -311,15 +311,15 @@ describe("holdSeats (holdMany)", () => {
 });
 
 describe("confirmReservations (confirmMany)", () => {
+  /** Alice's holds of three new seats (row `row` of a new show), their ids in seat order. */
+  async function aliceHoldsThree(row: string): Promise<number[]> {
+    const { seats } = await seedShow(t.db, labels(row, 3));
+    const held = await holdSeats(t.db, { seats: { seat_ids: seats.map((s) => s.id) } }, asAlice, capped);
+    return held.reservations.map((r) => r.id);
+  }
+
   it("confirms all; already CONFIRMED ones count as confirmed; an admin may confirm a customer's", async () => {
-    const { seats } = await seedShow(t.db, labels("K", 3));
-    const { reservations } = await holdSeats(
-      t.db,
-      { seats: { seat_ids: seats.map((s) => s.id) } },
-      asAlice,
-      capped,
-    );
-    const ids = reservations.map((r) => r.id);
+    const ids = await aliceHoldsThree("K");
     await confirmReservation(t.db, { reservation_id: ids[0] ?? 0 }, asAlice);
     const confirmed = await confirmReservations(t.db, { reservation_ids: [...ids].reverse() }, asAdmin);
     expect(confirmed.reservations.map((r) => [r.id, r.status])).toEqual(
@@ -336,14 +336,7 @@ describe("confirmReservations (confirmMany)", () => {
   });
 
   it("one lapsed hold: none confirmed, that one EXPIRED, HOLD_EXPIRED names it", async () => {
-    const { seats } = await seedShow(t.db, labels("L", 3));
-    const { reservations } = await holdSeats(
-      t.db,
-      { seats: { seat_ids: seats.map((s) => s.id) } },
-      asAlice,
-      capped,
-    );
-    const ids = reservations.map((r) => r.id);
+    const ids = await aliceHoldsThree("L");
     await setHoldExpiry(t.db, ids[1] ?? 0, -1);
     const error = await confirmReservations(t.db, { reservation_ids: ids }, asAlice).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HoldExpiredError);

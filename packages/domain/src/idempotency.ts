@@ -24,7 +24,10 @@ export const idempotencyErrors = [
   IdempotencyKeyInUseError,
 ] as const satisfies ServiceErrors;
 
-/** docs/design.md §9: 1–255 visible ASCII characters (no space, no control character). */
+/**
+ * docs/design.md, Idempotency keys: 1–255 visible ASCII characters (no space, no control
+ * character).
+ */
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/u;
 
 /** The key of an `Idempotency-Key` header; undefined when there is none; InvalidInputError when bad. */
@@ -38,7 +41,10 @@ export function parseIdempotencyKey(header: string | undefined): string | undefi
   return header;
 }
 
-/** Failures that are not a request's outcome: invalid input (a 400 is not stored, §9). */
+/**
+ * Failures that are not a request's outcome: invalid input (a 400 is not stored; docs/design.md,
+ * Idempotency keys).
+ */
 const NOT_STORED: ReadonlySet<DomainErrorReason> = new Set<DomainErrorReason>([
   "INVALID_INPUT",
   "INVALID_SEAT_LABEL",
@@ -77,13 +83,14 @@ export type IdempotentOutcome<T> =
   | { replayed: boolean; ok: false; error: DomainError };
 
 /**
- * Runs `effect` at most once per (user, key) (docs/design.md §9), in one transaction with its
- * record: the key is claimed (a transaction-scoped advisory lock, taken without waiting: a request
- * with the key in flight makes this one IdempotencyKeyInUseError), a stored outcome is returned as
- * a replay (IdempotencyKeyReusedError when it was for another operation or input), else `effect`
- * runs on the transaction and its outcome, a result or a domain error, is stored before the commit.
- * A domain error commits too: what the effect did before failing on purpose (a lapsed hold marked
- * EXPIRED) is part of the outcome. Invalid input and any other failure roll back, leaving no record.
+ * Runs `effect` at most once per (user, key) (docs/design.md, Idempotency keys), in one transaction
+ * with its record: the key is claimed (a transaction-scoped advisory lock, taken without waiting: a
+ * request with the key in flight makes this one IdempotencyKeyInUseError), a stored outcome is
+ * returned as a replay (IdempotencyKeyReusedError when it was for another operation or input), else
+ * `effect` runs on the transaction and its outcome, a result or a domain error, is stored before
+ * the commit. A domain error commits too: what the effect did before failing on purpose (a lapsed
+ * hold marked EXPIRED) is part of the outcome. Invalid input and any other failure roll back,
+ * leaving no record.
  */
 export async function runIdempotently<T>(
   db: Database,

@@ -1,6 +1,7 @@
 export * from "./actors.js";
 export * from "./availability.js";
 export * from "./errors.js";
+export * from "./hold-minutes.js";
 export * from "./idempotency.js";
 export * from "./live-feed.js";
 export * from "./passwords.js";

@@ -4,7 +4,7 @@ import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ShowNotFoundError, WatcherTooSlowError } from "./errors.js";
 import { createLiveFeed, type LiveFeed, MAX_PENDING_CHANGES, watchAvailability } from "./live-feed.js";
-import { seedShow, seedUser } from "./testing.js";
+import { deferred, seedShow, seedUser } from "./testing.js";
 import type { User } from "./types.js";
 
 let t: TestDatabase;
@@ -17,20 +17,17 @@ beforeAll(async () => {
   fan = await seedUser(t.db);
   feed = createLiveFeed({ db: t.db });
   // The real thing: a LISTEN connection of its own feeding the feed.
-  let listening!: () => void;
-  const ready = new Promise<void>((resolve) => {
-    listening = resolve;
-  });
+  const ready = deferred();
   listener = createSeatChangeListener({
     connectionString: t.url,
     onNotice: (notice) => feed.notify(notice),
     onListening: () => {
       feed.catchUp();
-      listening();
+      ready.resolve();
     },
   });
   await listener.start();
-  await ready;
+  await ready.promise;
 });
 afterAll(async () => {
   feed.stop();

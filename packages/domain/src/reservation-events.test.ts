@@ -11,6 +11,7 @@ import {
 } from "./reservations.js";
 import {
   actorOf,
+  deferred,
   seedCastWithActors,
   seedShow,
   seedUsers,
@@ -201,29 +202,23 @@ describe("a hold inside a caller's transaction", () => {
     const { seats } = await seedShow(t.db, ["T1", "T2"]);
     const [contested, other] = seats.map((s) => ({ seat_id: s.id }));
     if (!contested || !other) throw new Error("no seats");
-    let holding!: () => void;
-    const rivalHolds = new Promise<void>((resolve) => {
-      holding = resolve;
-    });
-    let finish!: () => void;
-    const rivalMayCommit = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
+    const rivalHolds = deferred();
+    const rivalMayCommit = deferred();
     // Bob's hold is inserted but not committed: Alice's snapshot cannot see it, her insert waits
     // for it, and fails once it commits.
     const rival = t.db.transaction().execute(async (tx) => {
       await holdSeat(tx, { seat: contested }, asBob, policy);
-      holding();
-      await rivalMayCommit;
+      rivalHolds.resolve();
+      await rivalMayCommit.promise;
     });
-    await rivalHolds;
+    await rivalHolds.promise;
     const mine = t.db.transaction().execute(async (tx) => {
       const lost = await holdSeat(tx, { seat: contested }, asAlice, policy).catch((e: unknown) => e);
       const won = await holdSeat(tx, { seat: other }, asAlice, policy);
       return { lost, won };
     });
     await new Promise((r) => setTimeout(r, 300));
-    finish();
+    rivalMayCommit.resolve();
     await rival;
     const { lost, won } = await mine;
     expect(lost).toBeInstanceOf(SeatTakenError);

@@ -16,6 +16,7 @@ import {
 import { confirmReservation, getReservation, holdSeat, releaseReservation } from "./reservations.js";
 import {
   actorOf,
+  deferred,
   seedCastWithActors,
   seedShow,
   seedUsers,
@@ -262,25 +263,19 @@ describe("confirmReservation", () => {
     // within a time limit, the lock holder moves the expiry a moment ahead only once the confirm
     // is waiting for the lock, and lets go only once database time has passed it.
     const held = await newHold("C6");
-    let locked!: (pid: number) => void;
-    const lockTaken = new Promise<number>((resolve) => {
-      locked = resolve;
-    });
-    let confirmWaits!: () => void;
-    const confirmWaiting = new Promise<void>((resolve) => {
-      confirmWaits = resolve;
-    });
+    const lockTaken = deferred<number>();
+    const confirmWaiting = deferred();
     const blocker = t.db.transaction().execute(async (tx) => {
       await sql`SELECT id FROM reservations WHERE id = ${held.id} FOR UPDATE`.execute(tx);
       const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(tx);
-      locked(rows[0]?.pid ?? 0);
-      await confirmWaiting;
+      lockTaken.resolve(rows[0]?.pid ?? 0);
+      await confirmWaiting.promise;
       const expiry = await setHoldExpiry(tx, held.id, 200);
       await sql`SELECT pg_sleep(extract(epoch FROM ${expiry}::timestamptz - clock_timestamp()) + 0.05)`.execute(
         tx,
       );
     });
-    const blockerPid = await lockTaken;
+    const blockerPid = await lockTaken.promise;
     const sentAt = await dbNow();
     const confirm = confirmReservation(t.db, { reservation_id: held.id }, asAlice).catch((e: unknown) => e);
     await vi.waitUntil(
@@ -292,7 +287,7 @@ describe("confirmReservation", () => {
       },
       { timeout: 20_000, interval: 20 },
     );
-    confirmWaits();
+    confirmWaiting.resolve();
     await blocker;
     const outcome = await confirm;
     const stored = await storedReservation(t.db, held.id);

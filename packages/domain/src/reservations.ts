@@ -35,10 +35,9 @@ import {
   type TakenSeat,
   UserNotFoundError,
 } from "./errors.js";
+import { holdMinutesOf } from "./hold-minutes.js";
 import { normalizeSeatLabel } from "./seat-labels.js";
 import { type Actor, isAdmin, type Reservation, type ReservationStatus } from "./types.js";
-
-export const HOLD_MINUTES = { min: 1, max: 20, default: 10 } as const;
 
 /** How many seats one multi-seat hold or confirm may name. */
 export const MAX_SEATS_PER_HOLD = 10;
@@ -69,8 +68,11 @@ export interface HoldSeatsInput {
   hold_minutes?: number | undefined;
 }
 
-/** What holdSeat can throw: its reasons and their details in the OpenAPI document and the client. */
-export const holdSeatErrors = [
+/**
+ * What holdSeat and holdSeats can throw (both are hold()): their reasons and details in the
+ * OpenAPI document and the client.
+ */
+const holdErrors = [
   ForbiddenError,
   InvalidInputError,
   InvalidSeatLabelError,
@@ -80,6 +82,8 @@ export const holdSeatErrors = [
   SeatTakenError,
   HoldLimitReachedError,
 ] as const satisfies ServiceErrors;
+export const holdSeatErrors = holdErrors;
+export const holdSeatsErrors = holdErrors;
 
 /**
  * Puts a time-boxed hold on a free seat: one statement (see holdStatement) that marks the seat's
@@ -104,18 +108,6 @@ export async function holdSeat(
   const { seat_number: _, ...held } = reservation;
   return held;
 }
-
-/** What holdSeats can throw: its reasons and their details in the OpenAPI document and the client. */
-export const holdSeatsErrors = [
-  ForbiddenError,
-  InvalidInputError,
-  InvalidSeatLabelError,
-  UserNotFoundError,
-  SeatNotFoundError,
-  ShowStartedError,
-  SeatTakenError,
-  HoldLimitReachedError,
-] as const satisfies ServiceErrors;
 
 /**
  * Holds 1–10 seats of one show together, all or nothing, in one statement: if any is taken, none
@@ -174,12 +166,7 @@ async function hold(
   if (userId !== actor.userId && !isAdmin(actor)) {
     throw new ForbiddenError("only an admin may hold a seat for another user");
   }
-  const holdMinutes = input.hold_minutes ?? HOLD_MINUTES.default;
-  if (!Number.isInteger(holdMinutes) || holdMinutes < HOLD_MINUTES.min || holdMinutes > HOLD_MINUTES.max) {
-    throw new InvalidInputError(
-      `hold_minutes must be a whole number from ${HOLD_MINUTES.min} to ${HOLD_MINUTES.max}`,
-    );
-  }
+  const holdMinutes = holdMinutesOf(input.hold_minutes);
   const count = "seatIds" in seats ? seats.seatIds.length : seats.seatNumbers.length;
   if (count < 1 || count > MAX_SEATS_PER_HOLD) {
     throw new InvalidInputError(`hold 1 to ${MAX_SEATS_PER_HOLD} seats at once`);

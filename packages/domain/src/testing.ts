@@ -79,6 +79,18 @@ export async function storedReservation(db: Database, reservationId: number) {
   return db.selectFrom("reservations").selectAll().where("id", "=", reservationId).executeTakeFirstOrThrow();
 }
 
+/**
+ * A promise and the function that resolves it: one step of concurrent work waits for another
+ * (Promise.withResolvers, which Node 20 lacks).
+ */
+export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T) => void } {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((settle) => {
+    resolve = settle;
+  });
+  return { promise, resolve };
+}
+
 /** Settles a list of promises and splits them into values and errors. */
 export async function settle<T>(promises: Promise<T>[]): Promise<{ ok: T[]; failed: unknown[] }> {
   const results = await Promise.allSettled(promises);

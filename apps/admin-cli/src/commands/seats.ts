@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { getErrorReason, type RouterOutputs } from "@eventforge/client";
+import { getErrorReason, MAX_SEATS_PER_REQUEST, type RouterOutputs } from "@eventforge/client";
 import type { Command } from "commander";
 import { parseId, parseWholeNumber } from "../arguments.js";
 import type { Environment } from "../config.js";
@@ -20,8 +20,6 @@ import {
 
 /** Seats per seats.add request: small bodies (tens of kB), steady progress, short row locks. */
 const DEFAULT_CHUNK_SIZE = 2_000;
-/** The server's limit per request. */
-const MAX_CHUNK_SIZE = 10_000;
 
 type Seat = RouterOutputs["seats"]["add"]["seats"][number];
 
@@ -47,7 +45,7 @@ export function registerSeatCommands(program: Command, env: Environment): void {
     .option("--skip-existing", "leave out labels the show already has (to finish an import that stopped)")
     .option(
       "--chunk-size <n>",
-      `seats per request, 1-${formatCount(MAX_CHUNK_SIZE)}`,
+      `seats per request, 1-${formatCount(MAX_SEATS_PER_REQUEST)}`,
       parseWholeNumber,
       DEFAULT_CHUNK_SIZE,
     )
@@ -57,8 +55,8 @@ export function registerSeatCommands(program: Command, env: Environment): void {
     )
     .action((showId: number, labels: string[], options: AddOptions, command: Command) =>
       withContext(command, env, async (context) => {
-        if (options.chunkSize < 1 || options.chunkSize > MAX_CHUNK_SIZE) {
-          throw new UsageError(`--chunk-size must be between 1 and ${formatCount(MAX_CHUNK_SIZE)}`);
+        if (options.chunkSize < 1 || options.chunkSize > MAX_SEATS_PER_REQUEST) {
+          throw new UsageError(`--chunk-size must be between 1 and ${formatCount(MAX_SEATS_PER_REQUEST)}`);
         }
         const wanted = await collectLabels(labels, options);
         context.requireLogin();

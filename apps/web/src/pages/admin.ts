@@ -1,11 +1,10 @@
 // For the box office staff (admins): create a show, and add a grid of seats to one.
+import { MAX_SEATS_PER_REQUEST } from "@eventforge/client";
 import { api, type Show } from "../api";
 import { fill, formatDateTime, h } from "../dom";
 import { fanMessage } from "../errors";
 import { showError, showNews } from "../notices";
 import { session } from "../session";
-
-const MAX_SEATS_PER_REQUEST = 10_000;
 
 /** "A-C" → A, B, C; "A,C" → A, C; "AA-AC" → AA, AB, AC. Throws a sentence on nonsense. */
 export function parseRows(text: string): string[] {

@@ -1,10 +1,10 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * Rate limits shared by every server instance (DESIGN §10): rate-limiter-flexible's PostgreSQL
- * store keeps one row per limited key here. The columns are the ones that store reads and writes
- * (`expire` in epoch milliseconds; NULL never expires); it is told the table exists, so it never
- * creates tables at run time.
+ * Rate limits shared by every server instance (docs/design.md, Abuse limits):
+ * rate-limiter-flexible's PostgreSQL store keeps one row per limited key here. The columns are the
+ * ones that store reads and writes (`expire` in epoch milliseconds; NULL never expires); it is told
+ * the table exists, so it never creates tables at run time.
  *
  * Frozen once landed: change the schema with a new, later-dated migration.
  */

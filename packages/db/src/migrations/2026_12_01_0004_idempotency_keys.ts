@@ -1,10 +1,10 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * Idempotency keys (docs/design.md §9): one row per (user, key) whose request has finished, written
- * in the transaction of the request's effect, with what the first request answered. A request in
- * flight has no row yet: it holds a transaction-scoped advisory lock on its (user, key) instead,
- * so a repeat meanwhile is refused (409) rather than made to wait.
+ * Idempotency keys (docs/design.md, Idempotency keys): one row per (user, key) whose request has
+ * finished, written in the transaction of the request's effect, with what the first request
+ * answered. A request in flight has no row yet: it holds a transaction-scoped advisory lock on its
+ * (user, key) instead, so a repeat meanwhile is refused (409) rather than made to wait.
  *
  * `request_hash` identifies the request (the operation and its input), `outcome` says whether the
  * answer was a result or a domain error, and `response` is that answer as superjson text (text, not

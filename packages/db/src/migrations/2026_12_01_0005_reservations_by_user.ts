@@ -1,7 +1,8 @@
 import { type Kysely, sql } from "kysely";
 
 /**
- * `reservations.list` (docs/design.md §4): a user's reservations, newest first, paged by id.
+ * `reservations.list` (docs/design.md, Procedures): a user's reservations, newest first, paged by
+ * id.
  *
  * Frozen once landed: change the schema with a new, later-dated migration.
  */
