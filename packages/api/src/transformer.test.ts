@@ -64,6 +64,17 @@ describe("the output transformer", () => {
     expectSameAsSuperjson({ 2: at("2020-01-01T00:00:00Z"), b: { 1: at("2021-01-01T00:00:00Z") }, 1: "x" });
     expectSameAsSuperjson([at("2020-01-01T00:00:00Z"), [null, at("2021-01-01T00:00:00Z")], { x: 1 }]);
     expectSameAsSuperjson(Object.assign(Object.create(null), { d: at("2020-01-01T00:00:00Z") }));
+    // A Date at an array index comes before its container's nested paths, wherever it is.
+    const d = at("2022-01-01T00:00:00Z");
+    expectSameAsSuperjson({
+      list: [{ x: at("2020-01-01T00:00:00Z") }, d, [at("2021-01-01T00:00:00Z")], at("2023-01-01T00:00:00Z")],
+    });
+    expectSameAsSuperjson({
+      a: { y: at("2020-01-01T00:00:00Z") },
+      7: d,
+      "01": at("2021-01-01T00:00:00Z"),
+      4294967295: at("2023-01-01T00:00:00Z"),
+    });
   });
 
   it("leaves everything else to superjson, with superjson's result", () => {

@@ -15,75 +15,85 @@ import { assertInputDepth } from "./input-depth.js";
 const escapeKey = (key: string) =>
   key.includes(".") || key.includes("\\") ? key.replace(/\\/gu, "\\\\").replace(/\./gu, "\\.") : key;
 
-type Annotations = Record<string, readonly ["Date"]>;
 type Meta = NonNullable<SuperJSONResult["meta"]>;
 const DATE = ["Date"] as const; // one array for every annotation: JSON does not tell them apart
+const MAX_ARRAY_INDEX = 2 ** 32 - 2;
+
+/** Whether V8 orders `key` as an array index: before every other key, ascending. */
+const isArrayIndex = (key: string) => /^(?:0|[1-9]\d*)$/u.test(key) && Number(key) <= MAX_ARRAY_INDEX;
 
 /**
- * Scans `value` for plain data: false when it is not, else the paths of its Dates, collected the
- * way superjson does (each container gathers its children's paths in a JS object, prefixed with
- * the child's escaped key, so the key order, integer-like keys first, is superjson's too), or
- * null when it has none. Nothing is allocated for a container without Dates.
+ * Scans the container `value` (at `path`) for plain data, appending the paths of its Dates to
+ * `out`; false when it is not plain data. superjson gathers each container's paths in a JS object
+ * and prefixes them with the container's key on the way up: in the end every path is a string with
+ * a dot, kept in insertion order, except a Date directly at an array-index key of a container,
+ * whose key is an integer there and so comes before the container's other paths. The same order is
+ * built here in one pass, with each path joined once (a snapshot has 40,000 of them; building them
+ * level by level, in an object per level, cost more than the query).
  */
-function scan(value: unknown, seen: Set<object>): Annotations | null | false {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return null;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0) ? null : false;
-    case "object":
-      break;
-    default:
-      return false; // undefined, bigint, symbol, function
-  }
-  if (value === null) return null;
+function scan(value: object, path: (string | number)[], out: string[], seen: Set<object>): boolean {
   // superjson records every object reachable by two paths (referentialEqualities).
   if (seen.has(value)) return false;
   seen.add(value);
-  let annotations: Annotations | null = null;
+  let front = out.length; // where this container's next array-index Date goes
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       if (!(i in value)) return false; // a hole
-      const next = member(value[i], i, annotations, seen);
-      if (next === false) return false;
-      annotations = next;
+      front = member(value[i], i, true, front, path, out, seen);
+      if (front < 0) return false;
     }
-    return annotations;
+    return true;
   }
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return false;
   for (const key of Object.keys(value)) {
     // superjson refuses these (prototype pollution); let it say so.
     if (key === "__proto__" || key === "constructor" || key === "prototype") return false;
-    const next = member((value as Record<string, unknown>)[key], key, annotations, seen);
-    if (next === false) return false;
-    annotations = next;
+    front = member((value as Record<string, unknown>)[key], key, false, front, path, out, seen);
+    if (front < 0) return false;
   }
-  return annotations;
+  return true;
 }
 
-/** Adds the member `item` at `key` of a container to its annotations (allocated on the first Date). */
+/** Scans the member `item` at `key` of a container; its new `front`, or -1 when it is not plain data. */
 function member(
   item: unknown,
   key: string | number,
-  annotations: Annotations | null,
+  inArray: boolean,
+  front: number,
+  path: (string | number)[],
+  out: string[],
   seen: Set<object>,
-): Annotations | null | false {
-  if (item instanceof Date) {
-    if (seen.has(item) || Number.isNaN(item.getTime())) return false;
-    seen.add(item);
-    const out = annotations ?? {};
-    out[typeof key === "number" ? String(key) : escapeKey(key)] = DATE;
-    return out;
+): number {
+  switch (typeof item) {
+    case "string":
+    case "boolean":
+      return front;
+    case "number":
+      return Number.isFinite(item) && !Object.is(item, -0) ? front : -1;
+    case "object":
+      break;
+    default:
+      return -1; // undefined, bigint, symbol, function
   }
-  const inner = scan(item, seen);
-  if (inner === false) return false;
-  if (inner === null) return annotations;
-  const out = annotations ?? {};
-  const prefix = `${typeof key === "number" ? key : escapeKey(key)}.`;
-  for (const path in inner) out[prefix + path] = DATE;
-  return out;
+  if (item === null) return front;
+  const segment = typeof key === "number" ? key : escapeKey(key);
+  path.push(segment);
+  try {
+    if (!(item instanceof Date)) return scan(item, path, out, seen) ? front : -1;
+    if (seen.has(item) || Number.isNaN(item.getTime())) return -1;
+    seen.add(item);
+    const at = path.join(".");
+    if (!(inArray || isArrayIndex(key as string))) {
+      out.push(at);
+      return front;
+    }
+    if (out.length === front) out.push(at);
+    else out.splice(front, 0, at);
+    return front + 1;
+  } finally {
+    path.pop();
+  }
 }
 
 /**
@@ -94,10 +104,14 @@ function member(
  */
 export function serialize(value: unknown): SuperJSONResult {
   if (typeof value === "object" && value !== null && !(value instanceof Date)) {
-    const dates = scan(value, new Set());
-    if (dates !== false) {
+    const dates: string[] = [];
+    if (scan(value, [], dates, new Set())) {
       const result: SuperJSONResult = { json: value as SuperJSONResult["json"] };
-      if (dates !== null) result.meta = { values: dates as Meta["values"], v: 1 };
+      if (dates.length > 0) {
+        const values: Record<string, readonly ["Date"]> = {};
+        for (const at of dates) values[at] = DATE;
+        result.meta = { values: values as Meta["values"], v: 1 };
+      }
       return result;
     }
   }
