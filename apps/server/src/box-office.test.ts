@@ -285,6 +285,11 @@ describe.skipIf(!browserRuns)("the box office in headless chromium", () => {
   });
 
   it("confirm turns them confirmed for the other fan and bought for the buyer", async () => {
+    // After the step above Ada holds A5 and A6; run alone, this step makes that hold itself.
+    if ((await seat(ada, "A5").getAttribute("data-status")) !== "mine") await holdAsAda(["A5", "A6"]);
+    await seat(bo, "A6")
+      .and(bo.locator('[data-status="held"]'))
+      .waitFor({ timeout: LIVE_BOUND_MS + SLACK_MS });
     const confirmedAtBo = await watchFor(bo, "A6", "confirmed");
     await ada.getByRole("button", { name: "Confirm" }).click();
     await confirmedAtBo();
