@@ -189,7 +189,7 @@ function report(rows: Row[], options: Options, info: RunInfo): void {
       r.ceiling,
       r.ratio === null ? "—" : r.ratio.toFixed(2),
       r.target,
-      r.met ? "met" : "MISSED",
+      r.met === null ? "—" : r.met ? "met" : "MISSED",
     ]),
   );
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(" ");

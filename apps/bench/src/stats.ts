@@ -29,7 +29,8 @@ export interface Row {
   /** figure / ceiling (or the figure itself for scenarios without a ceiling); null when not a ratio. */
   ratio: number | null;
   target: string;
-  met: boolean;
+  /** null for a figure that is reported, not held to a target. */
+  met: boolean | null;
   /** A rule of the system rather than a speed target: a miss fails the run. */
   invariant?: boolean;
   /** Raw numbers for the JSON file. */
