@@ -9,12 +9,11 @@ let t: TestDatabase;
 let db: Database;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   // One connection, so that every call below runs on the session it inspects.
-  db = createDb(t.url, { maxConnections: 1 });
+  t = await createTestDatabase({ maxConnections: 1 });
+  db = t.db;
 });
 afterAll(async () => {
-  await db?.destroy();
   await t?.drop();
 });
 

@@ -1,6 +1,6 @@
 import { sql } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createDb, type Database } from "../create-db.js";
+import type { Database } from "../create-db.js";
 import { createTestDatabase, type TestDatabase } from "../testing/index.js";
 import {
   compileHoldStatement,
@@ -13,12 +13,11 @@ let t: TestDatabase;
 let db: Database;
 
 beforeAll(async () => {
-  t = await createTestDatabase();
   // One connection, so that the prepared statements it inspects are its own session's.
-  db = createDb(t.url, { maxConnections: 1 });
+  t = await createTestDatabase({ maxConnections: 1 });
+  db = t.db;
 });
 afterAll(async () => {
-  await db?.destroy();
   await t?.drop();
 });
 
