@@ -1,9 +1,16 @@
 // Confirm: held reservations confirmed through the client vs the confirm SQL through pg.
 import { chunk, shuffled } from "./labels.js";
 import { runAll } from "./load.js";
-import { assertNoFailures, interleaved, latencyData, type Measured, throughput } from "./measure.js";
+import {
+  assertNoFailures,
+  describeRate,
+  interleaved,
+  latencyData,
+  type Measured,
+  throughput,
+} from "./measure.js";
 import { rawConfirm } from "./raw-sql.js";
-import { describeTarget, formatMs, formatNumber, meets, percentile, type Row, type Target } from "./stats.js";
+import { describeTarget, formatNumber, meets, type Row, type Target } from "./stats.js";
 import { type BenchShow, insertHolds, log, take, type World } from "./world.js";
 
 /**
@@ -40,7 +47,7 @@ export async function confirm(world: World, apiShow: BenchShow, rawShow: BenchSh
   const ratio = throughput(api) / throughput(raw);
   return {
     scenario: `confirm (${formatNumber(scale.confirms)} holds, ${scale.concurrency} concurrent)`,
-    figure: `${formatNumber(throughput(api))} confirms/s (p50 ${formatMs(percentile(api.latencies, 50))}, p99 ${formatMs(percentile(api.latencies, 99))})`,
+    figure: describeRate(api, "confirms/s"),
     ceiling: `${formatNumber(throughput(raw))} raw prepared/s`,
     ratio,
     target: describeTarget(target),

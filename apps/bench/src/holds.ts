@@ -2,7 +2,14 @@
 import { randomUUID } from "node:crypto";
 import { getErrorReason, withIdempotencyKey } from "@eventforge/client";
 import { runLoad, timed } from "./load.js";
-import { assertNoFailures, interleaved, latencyData, type Measured, throughput } from "./measure.js";
+import {
+  assertNoFailures,
+  describeRate,
+  interleaved,
+  latencyData,
+  type Measured,
+  throughput,
+} from "./measure.js";
 import { rawHold } from "./raw-sql.js";
 import { describeTarget, formatMs, formatNumber, meets, percentile, type Row, type Target } from "./stats.js";
 import { type BenchShow, type Fan, log, take, type World } from "./world.js";
@@ -53,7 +60,7 @@ export async function holdThroughput(world: World, apiShow: BenchShow, rawShow: 
 
   const vsNoop: Target = { kind: "min", value: 0.5, label: "hold/no-op" };
   const vsRaw: Target = { kind: "min", value: 0.5, label: "hold/raw prepared" };
-  const figure = `${formatNumber(throughput(holds))} holds/s (p50 ${formatMs(percentile(holds.latencies, 50))}, p99 ${formatMs(percentile(holds.latencies, 99))})`;
+  const figure = describeRate(holds, "holds/s");
   const data = {
     hold: latencyData(holds),
     noop: latencyData(noop),
@@ -66,7 +73,7 @@ export async function holdThroughput(world: World, apiShow: BenchShow, rawShow: 
     {
       scenario: `hold throughput (${scale.concurrency} clients)`,
       figure,
-      ceiling: `${formatNumber(throughput(noop))} no-ops/s (p50 ${formatMs(percentile(noop.latencies, 50))}, p99 ${formatMs(percentile(noop.latencies, 99))})`,
+      ceiling: describeRate(noop, "no-ops/s"),
       ratio: r1,
       target: describeTarget(vsNoop),
       met: meets(r1, vsNoop),
@@ -75,7 +82,7 @@ export async function holdThroughput(world: World, apiShow: BenchShow, rawShow: 
     {
       scenario: "hold throughput vs raw SQL (prepared)",
       figure: `${formatNumber(throughput(holds))} holds/s`,
-      ceiling: `${formatNumber(throughput(raws))} raw holds/s (p50 ${formatMs(percentile(raws.latencies, 50))}, p99 ${formatMs(percentile(raws.latencies, 99))}); unprepared ${formatNumber(throughput(unprepared))}/s`,
+      ceiling: `${describeRate(raws, "raw holds/s")}; unprepared ${formatNumber(throughput(unprepared))}/s`,
       ratio: r2,
       target: describeTarget(vsRaw),
       met: meets(r2, vsRaw),
@@ -148,8 +155,8 @@ export async function idempotentHolds(world: World, apiShow: BenchShow): Promise
   const ratio = throughput(keyed) / throughput(plain);
   return {
     scenario: `hold with an Idempotency-Key (${scale.concurrency} clients)`,
-    figure: `${formatNumber(throughput(keyed))} holds/s (p50 ${formatMs(percentile(keyed.latencies, 50))}, p99 ${formatMs(percentile(keyed.latencies, 99))})`,
-    ceiling: `${formatNumber(throughput(plain))} without a key (p50 ${formatMs(percentile(plain.latencies, 50))}, p99 ${formatMs(percentile(plain.latencies, 99))})`,
+    figure: describeRate(keyed, "holds/s"),
+    ceiling: describeRate(plain, "without a key"),
     ratio,
     target: describeTarget(target),
     met: meets(ratio, target),

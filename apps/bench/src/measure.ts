@@ -1,6 +1,6 @@
 // Running the two sides of a ratio interleaved, with CPU time per operation, and checking results.
 import type { LoadResult } from "./load.js";
-import { formatNumber, percentile } from "./stats.js";
+import { formatMs, formatNumber, percentile } from "./stats.js";
 import { log, type World } from "./world.js";
 
 export function throughput(result: LoadResult): number {
@@ -62,6 +62,13 @@ export async function interleaved(
     );
     return { ...total.result, cpu };
   });
+}
+
+/** "1,234 holds/s (p50 12 ms, p99 34 ms)": a phase's rate and latencies as the table prints them. */
+export function describeRate(result: LoadResult, unit: string): string {
+  const p50 = formatMs(percentile(result.latencies, 50));
+  const p99 = formatMs(percentile(result.latencies, 99));
+  return `${formatNumber(throughput(result))} ${unit} (p50 ${p50}, p99 ${p99})`;
 }
 
 export function latencyData(result: LoadResult & { cpu?: Record<string, number | null> }) {
