@@ -150,6 +150,8 @@ async function addSeats(
         const { seats } = await client.seats.add.mutate({ show_id: showId, seat_numbers: labelsOfChunk });
         added.push(...seats);
         bar?.increment(labelsOfChunk.length);
+        // Draw each finished chunk now: the bar's own 10-fps timer skips chunks that land within 100 ms.
+        bar?.render();
       } catch (error) {
         const progress = {
           added: added.length,

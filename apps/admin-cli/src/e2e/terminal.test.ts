@@ -46,7 +46,9 @@ describe.skipIf(!hasScript)("on a terminal", () => {
       },
     );
     expect(added.code, added.stdout).toBe(0);
+    // Every finished chunk is drawn, however fast the chunks come back.
     expect(added.stdout).toMatch(/adding seats \S+ 2,000 of 5,000/u);
+    expect(added.stdout).toMatch(/adding seats \S+ 4,000 of 5,000/u);
     expect(added.stdout).toContain(`added 5,000 seats to show ${show.id} in 3 requests of up to 2,000`);
   });
 });
