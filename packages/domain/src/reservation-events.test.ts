@@ -11,6 +11,7 @@ import {
 } from "./reservations.js";
 import {
   actorOf,
+  backendPid,
   deferred,
   seedCastWithActors,
   seedShow,
@@ -18,6 +19,7 @@ import {
   setHoldExpiry,
   settle,
   storedReservation,
+  waitUntilBlockedBy,
 } from "./testing.js";
 import type { Actor, User } from "./types.js";
 
@@ -202,22 +204,22 @@ describe("a hold inside a caller's transaction", () => {
     const { seats } = await seedShow(t.db, ["T1", "T2"]);
     const [contested, other] = seats.map((s) => ({ seat_id: s.id }));
     if (!contested || !other) throw new Error("no seats");
-    const rivalHolds = deferred();
+    const rivalHolds = deferred<number>();
     const rivalMayCommit = deferred();
     // Bob's hold is inserted but not committed: Alice's snapshot cannot see it, her insert waits
     // for it, and fails once it commits.
     const rival = t.db.transaction().execute(async (tx) => {
       await holdSeat(tx, { seat: contested }, asBob, policy);
-      rivalHolds.resolve();
+      rivalHolds.resolve(await backendPid(tx));
       await rivalMayCommit.promise;
     });
-    await rivalHolds.promise;
+    const rivalPid = await rivalHolds.promise;
     const mine = t.db.transaction().execute(async (tx) => {
       const lost = await holdSeat(tx, { seat: contested }, asAlice, policy).catch((e: unknown) => e);
       const won = await holdSeat(tx, { seat: other }, asAlice, policy);
       return { lost, won };
     });
-    await new Promise((r) => setTimeout(r, 300));
+    await waitUntilBlockedBy(t.db, rivalPid);
     rivalMayCommit.resolve();
     await rival;
     const { lost, won } = await mine;

@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
 import { sql } from "kysely";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getAvailability } from "./availability.js";
 import {
   DomainError,
@@ -16,6 +16,7 @@ import {
 import { confirmReservation, getReservation, holdSeat, releaseReservation } from "./reservations.js";
 import {
   actorOf,
+  backendPid,
   deferred,
   seedCastWithActors,
   seedShow,
@@ -23,6 +24,7 @@ import {
   setHoldExpiry,
   settle,
   storedReservation,
+  waitUntilBlockedBy,
 } from "./testing.js";
 import type { Actor, User } from "./types.js";
 
@@ -267,8 +269,7 @@ describe("confirmReservation", () => {
     const confirmWaiting = deferred();
     const blocker = t.db.transaction().execute(async (tx) => {
       await sql`SELECT id FROM reservations WHERE id = ${held.id} FOR UPDATE`.execute(tx);
-      const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(tx);
-      lockTaken.resolve(rows[0]?.pid ?? 0);
+      lockTaken.resolve(await backendPid(tx));
       await confirmWaiting.promise;
       const expiry = await setHoldExpiry(tx, held.id, 200);
       await sql`SELECT pg_sleep(extract(epoch FROM ${expiry}::timestamptz - clock_timestamp()) + 0.05)`.execute(
@@ -278,15 +279,7 @@ describe("confirmReservation", () => {
     const blockerPid = await lockTaken.promise;
     const sentAt = await dbNow();
     const confirm = confirmReservation(t.db, { reservation_id: held.id }, asAlice).catch((e: unknown) => e);
-    await vi.waitUntil(
-      async () => {
-        const { rows } = await sql<{ waiting: boolean }>`
-          SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE ${blockerPid} = ANY (pg_blocking_pids(pid))) AS waiting
-        `.execute(t.db);
-        return rows[0]?.waiting;
-      },
-      { timeout: 20_000, interval: 20 },
-    );
+    await waitUntilBlockedBy(t.db, blockerPid);
     confirmWaiting.resolve();
     await blocker;
     const outcome = await confirm;

@@ -91,6 +91,30 @@ export function deferred<T = void>(): { promise: Promise<T>; resolve: (value: T)
   return { promise, resolve };
 }
 
+/** The PostgreSQL backend that runs `db`'s statements (inside a transaction: that transaction's). */
+export async function backendPid(db: Database): Promise<number> {
+  const { rows } = await sql<{ pid: number }>`SELECT pg_backend_pid() AS pid`.execute(db);
+  const pid = rows[0]?.pid;
+  if (pid === undefined) throw new Error("no backend pid");
+  return pid;
+}
+
+/**
+ * Resolves once some backend waits for a lock that backend `blockerPid` holds: the moment a
+ * concurrent statement is known to be queued behind it, with no guess at how long that takes.
+ */
+export async function waitUntilBlockedBy(db: Database, blockerPid: number): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const { rows } = await sql<{ waiting: boolean }>`
+      SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE ${blockerPid} = ANY (pg_blocking_pids(pid))) AS waiting
+    `.execute(db);
+    if (rows[0]?.waiting) return;
+    if (Date.now() > deadline) throw new Error(`no backend waited for backend ${blockerPid} within 20 s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** Settles a list of promises and splits them into values and errors. */
 export async function settle<T>(promises: Promise<T>[]): Promise<{ ok: T[]; failed: unknown[] }> {
   const results = await Promise.allSettled(promises);
