@@ -1,5 +1,6 @@
-// Two passes over tsc's output. The JavaScript: the api's limits (a module without imports that
-// index.ts re-exports) are inlined, so the published package needs no @eventforge/api at run time.
+// Two passes over tsc's output. The JavaScript: the api's limits (which index.ts re-exports, and
+// which import only the domain's import-free shared rules) are inlined, so the published package
+// needs neither @eventforge/api nor @eventforge/domain at run time.
 // The type declarations: bundled with the API types inlined, so that a project outside this
 // workspace gets full inference without installing @eventforge/api.
 import { readFileSync } from "node:fs";
@@ -7,15 +8,20 @@ import { fileURLToPath } from "node:url";
 import { dts } from "rollup-plugin-dts";
 import ts from "typescript";
 
-const API_LIMITS = "@eventforge/api/limits";
-const apiLimitsFile = fileURLToPath(new URL("../api/src/limits.ts", import.meta.url));
+/** The modules inlined from their source, each compiled alone: they import nothing else. */
+const INLINED = new Map(
+  Object.entries({
+    "@eventforge/api/limits": "../api/src/limits.ts",
+    "@eventforge/domain/shared-rules": "../domain/src/shared-rules.ts",
+  }).map(([specifier, path]) => [specifier, fileURLToPath(new URL(path, import.meta.url))]),
+);
+const inlinedFiles = new Set(INLINED.values());
 
-/** The api's limits from their source, compiled alone (the module imports nothing). */
-const inlineApiLimits = {
-  name: "inline-api-limits",
-  resolveId: (source) => (source === API_LIMITS ? apiLimitsFile : null),
+const inlineSharedModules = {
+  name: "inline-shared-modules",
+  resolveId: (source) => INLINED.get(source) ?? null,
   load: (id) =>
-    id === apiLimitsFile
+    inlinedFiles.has(id)
       ? ts.transpileModule(readFileSync(id, "utf8"), {
           compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2023 },
         }).outputText
@@ -26,10 +32,10 @@ export default [
   {
     input: "dist/index.js",
     output: { file: "dist/index.js", format: "es" },
-    // Everything but the api's limits stays an import: the dependencies and ./transformer.js.
+    // Everything but the inlined modules stays an import: the dependencies and ./transformer.js.
     external: (source, importer) =>
-      importer !== undefined && source !== API_LIMITS && source !== apiLimitsFile,
-    plugins: [inlineApiLimits],
+      importer !== undefined && !INLINED.has(source) && !inlinedFiles.has(source),
+    plugins: [inlineSharedModules],
   },
   {
     input: "src/index.ts",

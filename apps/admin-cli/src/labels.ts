@@ -1,3 +1,4 @@
+import { spellSeatLabel } from "@eventforge/client";
 import { UsageError } from "./errors.js";
 import { formatCount } from "./format.js";
 
@@ -18,7 +19,7 @@ export function expandLabelArgument(argument: string): string[] {
   const match = RANGE.exec(argument.trim());
   if (!match) return [argument];
   const [, prefix = "", from = "", endPrefix = "", to = ""] = match;
-  if (endPrefix !== "" && comparable(endPrefix) !== comparable(prefix)) {
+  if (endPrefix !== "" && spellSeatLabel(endPrefix) !== spellSeatLabel(prefix)) {
     throw new UsageError(
       `${argument}: a range stays in one row, like A1-A30 (use --rows and --numbers for several rows)`,
     );
@@ -112,17 +113,11 @@ function csvCells(line: string): string[] {
   return cells;
 }
 
-/**
- * The spelling the server stores (trimmed, whitespace runs collapsed, uppercased; docs/design.md,
- * Seat labels), used only to find repeats and seats already on the show before anything is sent.
- */
-export const comparable = (label: string) => label.trim().replace(/\s+/gu, " ").toUpperCase();
-
 /** Labels that occur more than once, each named once, in the order they first repeat. */
 export function findRepeats(labels: readonly string[]): string[] {
   const seen = new Set<string>();
   const repeated = new Set<string>();
-  for (const label of labels.map(comparable)) {
+  for (const label of labels.map(spellSeatLabel)) {
     if (seen.has(label)) repeated.add(label);
     seen.add(label);
   }

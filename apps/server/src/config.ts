@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { DEFAULT_MAX_BATCH } from "@eventforge/api";
 import { z } from "zod";
 
 // The only module of the server that reads process.env.
@@ -36,7 +37,7 @@ const envSchema = z
     // Abuse limits, Running); 0 turns a limit or the sweeper off.
     EVENTFORGE_MAX_HOLDS_PER_SHOW: count(1_000).default(10),
     EVENTFORGE_SWEEP_INTERVAL_MS: count(3_600_000).default(1_000),
-    EVENTFORGE_MAX_BATCH: z.coerce.number().int().min(1).max(1_000).default(10),
+    EVENTFORGE_MAX_BATCH: z.coerce.number().int().min(1).max(1_000).default(DEFAULT_MAX_BATCH),
     EVENTFORGE_HOLD_RATE_PER_MINUTE: count(1_000_000).default(60),
     EVENTFORGE_SIGNUP_RATE_PER_HOUR: count(1_000_000).default(20),
     EVENTFORGE_LOGIN_RATE_PER_HOUR: count(1_000_000).default(300),

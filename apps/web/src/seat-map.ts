@@ -5,6 +5,7 @@
 //
 // Hooks other programs rely on (docs/design.md, Box office): every seat has `data-seat` (its label)
 // and `data-status` ∈ available | held | confirmed | mine; a selected seat has aria-pressed="true".
+import { MAX_SEATS_PER_HOLD } from "@eventforge/client";
 import type { SeatState } from "./api";
 import { h } from "./dom";
 
@@ -17,8 +18,6 @@ export interface SeatChange {
   status: SeatStatus;
   hold_expiry: Date | null;
 }
-
-export const MAX_SELECTED_SEATS = 10;
 
 export interface SeatMapOptions {
   /** Whether this seat's current hold or purchase is the signed-in user's. */
@@ -210,8 +209,8 @@ export class SeatMap {
             : `${label} is held by someone else. Pick another seat.`,
       );
       return;
-    } else if (this.selection.size >= MAX_SELECTED_SEATS) {
-      this.options.onRefusal(`You can pick up to ${MAX_SELECTED_SEATS} seats at a time.`);
+    } else if (this.selection.size >= MAX_SEATS_PER_HOLD) {
+      this.options.onRefusal(`You can pick up to ${MAX_SEATS_PER_HOLD} seats at a time.`);
       return;
     } else {
       this.selection.add(label);

@@ -33,7 +33,7 @@ export { type AppRouter, appRouter, createCaller, restRouter } from "./root.js";
 export type RouterInputs = inferRouterInputs<AppRouter>;
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export { MAX_INPUT_DEPTH, nestsDeeperThan } from "./input-depth.js";
-export { MAX_ID, MAX_SEATS_PER_REQUEST } from "./limits.js";
+export { DEFAULT_MAX_BATCH, MAX_ID, MAX_SEATS_PER_REQUEST } from "./limits.js";
 export { createOpenApiDocument } from "./openapi.js";
 export {
   type ErrorDataOf,

@@ -8,6 +8,7 @@ import type {
   RouterInputs,
   RouterOutputs,
 } from "@eventforge/api";
+import { DEFAULT_MAX_BATCH } from "@eventforge/api/limits";
 import {
   createTRPCClient,
   httpBatchLink,
@@ -22,8 +23,15 @@ import {
 import { EventSource } from "eventsource";
 import { transformer } from "./transformer.js";
 
-/** The api's input limits, for callers that split or check their input before sending it. */
-export { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/api/limits";
+/** The api's limits and the label spelling, for callers that split or check input before sending it. */
+export {
+  DEFAULT_MAX_BATCH,
+  HOLD_MINUTES,
+  MAX_ID,
+  MAX_SEATS_PER_HOLD,
+  MAX_SEATS_PER_REQUEST,
+  spellSeatLabel,
+} from "@eventforge/api/limits";
 export type {
   AppRouter,
   ErrorDataOf,
@@ -99,7 +107,7 @@ export function createEventForgeClient(options: EventForgeClientOptions): EventF
           false: httpBatchLink({
             ...common,
             // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
-            maxItems: 10,
+            maxItems: DEFAULT_MAX_BATCH,
             headers: headersOf,
           }),
         }),

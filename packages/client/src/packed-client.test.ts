@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/api/limits";
+import * as limits from "@eventforge/api/limits";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { errorLines, taggedLines, tsc } from "./test-tsc.js";
 
@@ -209,14 +209,18 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
   );
 
   it(
-    "carries the api's limits in its own JavaScript",
+    "carries the api's limits and the label spelling in its own JavaScript",
     () => {
       const script = `
-      import { MAX_ID, MAX_SEATS_PER_REQUEST } from "@eventforge/client";
-      console.log(JSON.stringify({ MAX_ID, MAX_SEATS_PER_REQUEST }));
+      import * as client from "@eventforge/client";
+      const { DEFAULT_MAX_BATCH, HOLD_MINUTES, MAX_ID, MAX_SEATS_PER_HOLD, MAX_SEATS_PER_REQUEST } = client;
+      const spelled = client.spellSeatLabel("  row  a 5 ");
+      console.log(JSON.stringify({ DEFAULT_MAX_BATCH, HOLD_MINUTES, MAX_ID, MAX_SEATS_PER_HOLD, MAX_SEATS_PER_REQUEST, spelled }));
     `;
       const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
-      expect(JSON.parse(output)).toEqual({ MAX_ID, MAX_SEATS_PER_REQUEST });
+      const { spellSeatLabel, ...constants } = limits;
+      expect(JSON.parse(output)).toEqual({ ...constants, spelled: spellSeatLabel("  row  a 5 ") });
+      expect(spellSeatLabel("  row  a 5 ")).toBe("ROW A 5");
     },
     HANG_GUARD_MS,
   );

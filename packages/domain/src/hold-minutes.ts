@@ -1,8 +1,6 @@
 import { z } from "zod";
 import { InvalidInputError } from "./errors.js";
-
-/** How long a hold lasts, in whole minutes (docs/design.md, Hold). */
-export const HOLD_MINUTES = { min: 1, max: 20, default: 10 } as const;
+import { HOLD_MINUTES } from "./shared-rules.js";
 
 /**
  * The one statement of the hold_minutes rule: the api's input schemas use it as their field (so

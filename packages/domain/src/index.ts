@@ -8,6 +8,7 @@ export * from "./passwords.js";
 export * from "./reservations.js";
 export * from "./seat-labels.js";
 export * from "./seats.js";
+export * from "./shared-rules.js";
 export * from "./shows.js";
 export * from "./tokens.js";
 export * from "./types.js";

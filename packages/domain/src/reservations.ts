@@ -37,10 +37,8 @@ import {
 } from "./errors.js";
 import { holdMinutesOf } from "./hold-minutes.js";
 import { normalizeSeatLabel } from "./seat-labels.js";
+import { MAX_SEATS_PER_HOLD } from "./shared-rules.js";
 import { type Actor, isAdmin, type Reservation, type ReservationStatus } from "./types.js";
-
-/** How many seats one multi-seat hold or confirm may name. */
-export const MAX_SEATS_PER_HOLD = 10;
 
 export type SeatSelector = { seat_id: number } | { show_id: number; seat_number: string };
 

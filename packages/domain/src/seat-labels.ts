@@ -1,14 +1,15 @@
 import { InvalidSeatLabelError } from "./errors.js";
+import { spellSeatLabel } from "./shared-rules.js";
 
 const SEAT_LABEL_MAX_LENGTH = 32;
 
 /**
- * The one spelling of a seat label: trimmed, whitespace runs collapsed to one space, uppercased.
- * `" c5 "` → `"C5"`. Throws InvalidSeatLabelError when the result is empty, longer than 32
- * characters, or has a non-printable character.
+ * A seat label in its one spelling (spellSeatLabel: `" c5 "` → `"C5"`). Throws
+ * InvalidSeatLabelError when the result is empty, longer than 32 characters, or has a
+ * non-printable character.
  */
 export function normalizeSeatLabel(raw: string): string {
-  const label = raw.trim().replace(/\s+/gu, " ").toUpperCase();
+  const label = spellSeatLabel(raw);
   if (label.length === 0) throw new InvalidSeatLabelError(raw, "empty");
   // More code points than UTF-16 units is impossible, so only a long string needs counting.
   if (label.length > SEAT_LABEL_MAX_LENGTH && [...label].length > SEAT_LABEL_MAX_LENGTH) {

@@ -1,10 +1,15 @@
-import type { EventForgeClient, RouterOutputs } from "@eventforge/client";
+import {
+  type EventForgeClient,
+  HOLD_MINUTES,
+  MAX_SEATS_PER_HOLD,
+  type RouterOutputs,
+  spellSeatLabel,
+} from "@eventforge/client";
 import type { Command } from "commander";
 import { parseId, parseReservationStatus, parseWholeNumber, type ReservationStatus } from "../arguments.js";
 import type { Environment } from "../config.js";
 import { withContext } from "../context.js";
 import { clockTime, localDateTime, table } from "../format.js";
-import { comparable } from "../labels.js";
 
 type Reservation = RouterOutputs["reservations"]["get"];
 
@@ -13,8 +18,12 @@ export function registerReservationCommands(program: Command, env: Environment):
     .command("hold")
     .description("hold seats for a few minutes, until they are confirmed or released (several: all or none)")
     .argument("<show-id>", "the show's id", parseId)
-    .argument("<labels...>", "the seats, such as A1 (up to 10, held together)")
-    .option("--minutes <n>", "how long the hold lasts, 1-20 (default 10)", parseWholeNumber)
+    .argument("<labels...>", `the seats, such as A1 (up to ${MAX_SEATS_PER_HOLD}, held together)`)
+    .option(
+      "--minutes <n>",
+      `how long the hold lasts, ${HOLD_MINUTES.min}-${HOLD_MINUTES.max} (default ${HOLD_MINUTES.default})`,
+      parseWholeNumber,
+    )
     .option("--user <user-id>", "hold for this customer (admin)", parseId)
     .action(
       (showId: number, labels: string[], options: { minutes?: number; user?: number }, command: Command) =>
@@ -34,7 +43,7 @@ export function registerReservationCommands(program: Command, env: Environment):
             out.result(
               hold,
               () =>
-                `reservation ${hold.id}: seat ${comparable(label)} of show ${showId} held until ` +
+                `reservation ${hold.id}: seat ${spellSeatLabel(label)} of show ${showId} held until ` +
                 `${clockTime(hold.hold_expiry)} (${minutesOf(hold)} min)\n` +
                 `confirm with: eventforge confirm ${hold.id}   release with: eventforge release ${hold.id}`,
             );
@@ -50,7 +59,7 @@ export function registerReservationCommands(program: Command, env: Environment):
             [
               ...held.reservations.map(
                 (hold, i) =>
-                  `reservation ${hold.id}: seat ${comparable(labels[i] ?? "")} of show ${showId} held until ` +
+                  `reservation ${hold.id}: seat ${spellSeatLabel(labels[i] ?? "")} of show ${showId} held until ` +
                   `${clockTime(hold.hold_expiry)} (${minutesOf(hold)} min)`,
               ),
               `confirm with: eventforge confirm ${ids}`,
@@ -62,7 +71,11 @@ export function registerReservationCommands(program: Command, env: Environment):
   program
     .command("confirm")
     .description("confirm held seats: they are sold (several: all or none)")
-    .argument("<reservation-ids...>", "the reservations' ids (up to 10, confirmed together)", parseIds)
+    .argument(
+      "<reservation-ids...>",
+      `the reservations' ids (up to ${MAX_SEATS_PER_HOLD}, confirmed together)`,
+      parseIds,
+    )
     .action((reservationIds: number[], _options: unknown, command: Command) =>
       withContext(command, env, async ({ client, out, requireLogin }) => {
         requireLogin();

@@ -1,5 +1,10 @@
 import { readFile } from "node:fs/promises";
-import { getErrorReason, MAX_SEATS_PER_REQUEST, type RouterOutputs } from "@eventforge/client";
+import {
+  getErrorReason,
+  MAX_SEATS_PER_REQUEST,
+  type RouterOutputs,
+  spellSeatLabel,
+} from "@eventforge/client";
 import type { Command } from "commander";
 import { parseId, parseWholeNumber } from "../arguments.js";
 import type { Environment } from "../config.js";
@@ -8,7 +13,6 @@ import { CliFailure, duplicateLabelsLine, FailureWithNote, UsageError } from "..
 import { formatCount, plural, table } from "../format.js";
 import {
   chunk,
-  comparable,
   expandLabelArgument,
   findRepeats,
   grid,
@@ -127,7 +131,7 @@ async function addSeats(
   if (options.skipExisting) {
     const { seats: existing } = await client.seats.list.query({ show_id: showId });
     const present = new Set(existing.map((seat) => seat.seat_number));
-    labels = wanted.filter((label) => !present.has(comparable(label)));
+    labels = wanted.filter((label) => !present.has(spellSeatLabel(label)));
   }
   const skipped = wanted.length - labels.length;
   const chunks = chunk(labels, options.chunkSize);

@@ -1,7 +1,8 @@
-// A show: its seat map, kept current by the seat feed, and the selection panel: pick up to 10
-// seats → Hold (one holdMany) → a countdown to the hold's expiry → Confirm (one confirmMany) or
-// Release. A hold that lapses while the fan looks is said so, and its seats go back on sale.
-import { errorDataOf } from "@eventforge/client";
+// A show: its seat map, kept current by the seat feed, and the selection panel: pick seats (up to
+// MAX_SEATS_PER_HOLD) → Hold (one holdMany) → a countdown to the hold's expiry → Confirm (one
+// confirmMany) or Release. A hold that lapses while the fan looks is said so, and its seats go back
+// on sale.
+import { errorDataOf, MAX_SEATS_PER_HOLD } from "@eventforge/client";
 import { api, type Reservation } from "../api";
 import { fill, formatDateTime, h } from "../dom";
 import { fanMessage } from "../errors";
@@ -102,8 +103,8 @@ export async function renderShow(main: HTMLElement, showId: number): Promise<() 
     const selected = map.selected();
     selectionLine.textContent =
       selected.length > 0
-        ? `Selected (${selected.length} of up to 10): ${listOf(selected)}`
-        : "Pick up to 10 seats on the map.";
+        ? `Selected (${selected.length} of up to ${MAX_SEATS_PER_HOLD}): ${listOf(selected)}`
+        : `Pick up to ${MAX_SEATS_PER_HOLD} seats on the map.`;
     holdButton.disabled = selected.length === 0;
     const holds = held();
     const hold = panel.querySelector<HTMLElement>(".hold");
