@@ -12,6 +12,9 @@ export default defineConfig({
     // A guard against hangs, not a speed bound: the CLI tests start tsx for every command.
     testTimeout: 90_000,
     hookTimeout: 120_000,
+    // expect.poll waits for a condition; its default of 1 s is short for a loaded machine (and a
+    // browser). A bound that is part of the contract is asserted on its own, with its own slack.
+    expect: { poll: { timeout: 15_000 } },
     // Two cores: a couple of files at a time keeps the race tests honest and the run steady.
     maxWorkers: 2,
   },

@@ -85,7 +85,8 @@ function spawnServer(dataDir: string, settings: Record<string, string>): ServerP
 
 async function startServer(dataDir: string, settings: Record<string, string> = {}): Promise<RunningServer> {
   const server = spawnServer(dataDir, { NODE_ENV: "development", PORT: "0", ...settings });
-  const serving = await waitForLogLine(server, SERVING, 60_000);
+  // Hang guards, not speed bounds: tsx and an embedded initdb and start on a loaded machine.
+  const serving = await waitForLogLine(server, SERVING, 180_000);
   const url = serving.url;
   if (typeof url !== "string") throw new Error(`no url in ${JSON.stringify(serving)}`);
   return {
@@ -94,7 +95,7 @@ async function startServer(dataDir: string, settings: Record<string, string> = {
     logs: server.logs,
     stop: async (signal) => {
       server.child.kill(signal);
-      return waitForExit(server, 30_000);
+      return waitForExit(server, 60_000);
     },
   };
 }
@@ -147,7 +148,7 @@ async function postgresProcessesUsing(dataDir: string): Promise<number[]> {
   return pids;
 }
 
-/** PostgreSQL may take a moment to go after its parent exits; a few seconds is plenty. */
+/** PostgreSQL may take a moment to go after its parent exits (longer on a loaded machine). */
 async function expectNoPostgresLeft(dataDir: string): Promise<void> {
   const left = await waitFor(
     "PostgreSQL to stop",
@@ -155,7 +156,7 @@ async function expectNoPostgresLeft(dataDir: string): Promise<void> {
       const pids = await postgresProcessesUsing(dataDir);
       return pids.length === 0 ? pids : undefined;
     },
-    5_000,
+    30_000,
   ).catch(() => postgresProcessesUsing(dataDir));
   expect(left, `PostgreSQL still running on ${dataDir}`).toEqual([]);
 }
@@ -242,7 +243,7 @@ async function createShow(url: string, token: string, title: string): Promise<Sh
 
 describe("the server process (pnpm start) with embedded PostgreSQL", () => {
   it("serves, stops cleanly, and keeps its data and JWT secret across a restart", {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     const dataDir = await freshDataDir();
     const settings = { EVENTFORGE_ADMIN_EMAIL: ADMIN.email, EVENTFORGE_ADMIN_PASSWORD: ADMIN.password };
@@ -284,7 +285,7 @@ describe("the server process (pnpm start) with embedded PostgreSQL", () => {
   });
 
   it("prints a generated development admin password once, on the first start only", {
-    timeout: 120_000,
+    timeout: 600_000,
   }, async () => {
     const dataDir = await freshDataDir();
 
@@ -310,11 +311,11 @@ describe("the server process (pnpm start) with embedded PostgreSQL", () => {
   it.each([
     { setting: "PORT", env: { NODE_ENV: "development", PORT: "abc" } },
     { setting: "EVENTFORGE_JWT_SECRET", env: { NODE_ENV: "production", PORT: "0" } },
-  ])("refuses to start with a bad $setting, in one line", { timeout: 60_000 }, async ({ setting, env }) => {
+  ])("refuses to start with a bad $setting, in one line", { timeout: 90_000 }, async ({ setting, env }) => {
     const dataDir = await freshDataDir();
     const server = spawnServer(dataDir, env);
 
-    const exit = await waitForExit(server, 30_000);
+    const exit = await waitForExit(server, 60_000);
     expect(exit, describeOutput(server)).toEqual({ code: 1, signal: null });
     const lines = server.stderr.split("\n").filter((line) => line.trim() !== "");
     expect(lines).toHaveLength(1);

@@ -185,7 +185,8 @@ describe("request ids and the request log", () => {
       const requestLines = () => lines.filter((line) => line.msg === "request completed");
       const byId = (id: string) => requestLines().filter((line) => line.reqId === id);
       // A line is written once its response has gone out, which the client may see first.
-      await vi.waitFor(() => expect(byId(madeId)).toHaveLength(1));
+      // (Lines go out in chunks, at the latest every 200 ms.)
+      await vi.waitFor(() => expect(byId(madeId)).toHaveLength(1), { timeout: 15_000 });
       expect(byId("edge-42.a:b")).toHaveLength(1);
       expect(byId("edge-42.a:b")[0]).toMatchObject({
         route: "/healthz",

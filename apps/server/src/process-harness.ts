@@ -63,7 +63,9 @@ export function spawnServer(command: string, args: string[], cwd: string, settin
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
     server.output += chunk;
   });
-  child.once("exit", (code, signal) => {
+  // "close", not "exit": by then the output is read to its end, so a test that has seen the exit
+  // also sees the last log lines.
+  child.once("close", (code, signal) => {
     server.exit = { code, signal };
   });
   return server;

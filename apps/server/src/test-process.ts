@@ -39,6 +39,10 @@ export async function startServerProcess(
       EVENTFORGE_JWT_SECRET: TEST_JWT_SECRET,
       EVENTFORGE_ADMIN_EMAIL: TEST_ADMIN.email,
       EVENTFORGE_ADMIN_PASSWORD: TEST_ADMIN.password,
+      // As startTestServer: a loaded test machine can take seconds to start a backend, and bursts
+      // of concurrent holds at a fresh pool must wait for one, not fail (the fault tests' own
+      // processes keep the production bound).
+      EVENTFORGE_DB_CONNECT_TIMEOUT_MS: "30000",
       ...settings,
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -65,7 +69,11 @@ export async function startServerProcess(
   };
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no server after 60 s:\n${output.join("")}`)), 60_000);
+      // A hang guard: several tsx servers starting at once on a loaded machine take a while.
+      const timer = setTimeout(
+        () => reject(new Error(`no server after 150 s:\n${output.join("")}`)),
+        150_000,
+      );
       void exited.then(() => reject(new Error(`the server exited:\n${output.join("")}`)));
       createInterface({ input: child.stdout }).on("line", (line) => {
         output.push(`${line}\n`);
