@@ -145,7 +145,8 @@ describe("SIGTERM to pnpm start", () => {
 
     await clients;
     agent.destroy();
-    const exit = await waitFor("pnpm start to exit", () => running.exit, 30_000);
+    // Past the 60 s shutdown deadline: a drain that slow is forced, and forcedConnections says so.
+    const exit = await waitFor("pnpm start to exit", () => running.exit, 75_000);
     const exitedAfter = Date.now() - signalled;
     expect(exit, running.output).toEqual({ code: 0, signal: null });
     expect(seen.every((s) => s.status === 200)).toBe(true);

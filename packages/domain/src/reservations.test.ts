@@ -294,7 +294,7 @@ describe("confirmReservation", () => {
     // 24 holds expiring over the next 2.4 s, each confirmed by its owner half-way through, while
     // another customer tries to take the same seat. Whatever the interleaving: never both, and
     // the outcome matches the row. Two anchors outside the window, one lapsed a minute ago and one
-    // with a minute left, make sure both outcomes occur however slow the machine is.
+    // with a minute left, take each outcome for sure, however slow the machine is.
     const labels = Array.from({ length: 26 }, (_, i) => `X${i + 1}`);
     const { seats } = await seedShow(t.db, labels);
     const holds = await Promise.all(
@@ -314,6 +314,9 @@ describe("confirmReservation", () => {
     );
     let confirmed = 0;
     let expired = 0;
+    const [lapsedAnchor, liveAnchor] = outcomes;
+    expect(lapsedAnchor?.confirm.status).toBe("rejected");
+    expect(liveAnchor?.confirm.status).toBe("fulfilled");
     for (const { h, confirm, steal } of outcomes) {
       const row = await storedReservation(t.db, h.id);
       expect(confirm.status === "fulfilled" && steal.status === "fulfilled").toBe(false);
@@ -330,8 +333,8 @@ describe("confirmReservation", () => {
       if (steal.status === "rejected") expect(steal.reason).toBeInstanceOf(SeatTakenError);
     }
     expect(confirmed + expired).toBe(26);
-    expect(confirmed).toBeGreaterThan(0);
-    expect(expired).toBeGreaterThan(0);
+    // Around the instant itself the split depends on the machine's speed: reported, not asserted.
+    console.log(`confirm racing the expiry: ${confirmed - 1} confirmed, ${expired - 1} expired of 24`);
   });
 });
 

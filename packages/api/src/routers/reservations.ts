@@ -3,9 +3,11 @@ import {
   confirmReservations,
   getReservation,
   getReservationHistory,
+  HOLD_MINUTES,
   holdSeat,
   holdSeats,
   listReservations,
+  MAX_SEATS_PER_HOLD,
   releaseReservation,
 } from "@eventforge/domain";
 import type { Context } from "../context.js";
@@ -35,7 +37,7 @@ const holdPolicy = (ctx: Context) => ({ maxHoldsPerShow: ctx.maxHoldsPerShow });
 export const restHoldProcedure = holdRateLimitedProcedure
   .meta(
     restRoute("POST", "/reservations/{user_id}/hold", {
-      summary: "Hold a seat for 1–20 minutes (default 10)",
+      summary: `Hold a seat for ${HOLD_MINUTES.min}–${HOLD_MINUTES.max} minutes (default ${HOLD_MINUTES.default})`,
       description:
         "Name the seat by `seat_id`, or by `show_id` and `seat_number` (normalized like any label). " +
         "Only an admin may hold a seat for another user. Two holds racing for one seat: one wins, " +
@@ -57,7 +59,7 @@ export const restHoldProcedure = holdRateLimitedProcedure
 export const restHoldManyProcedure = holdRateLimitedProcedure
   .meta(
     restRoute("POST", "/reservations/{user_id}/hold-many", {
-      summary: "Hold 1–10 seats of one show together, all or nothing",
+      summary: `Hold 1–${MAX_SEATS_PER_HOLD} seats of one show together, all or nothing`,
       description:
         "Name the seats by `seat_ids`, or by `show_id` and `seat_numbers`. If any is taken, none is " +
         "held and 409 SEAT_TAKEN lists every taken seat in `details.seats`; an unknown seat is 404 " +
@@ -109,7 +111,7 @@ export const reservationsRouter = router({
   confirmMany: signedInProcedure
     .meta(
       restRoute("POST", "/reservations/confirm-many", {
-        summary: "Confirm 1–10 reservations together, all or nothing",
+        summary: `Confirm 1–${MAX_SEATS_PER_HOLD} reservations together, all or nothing`,
         description:
           "If any hold has lapsed, those become EXPIRED, none is confirmed, and 409 HOLD_EXPIRED names " +
           "them in `details.reservation_ids`. Already confirmed reservations count as confirmed.",
