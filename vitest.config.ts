@@ -9,8 +9,9 @@ export default defineConfig({
   test: {
     include: ["{apps,packages}/*/src/**/*.test.ts"],
     globalSetup: ["packages/db/src/testing/global-setup.ts"],
-    // A guard against hangs, not a speed bound: the CLI tests start tsx for every command.
-    testTimeout: 90_000,
+    // A guard against hangs, not a speed bound: the CLI tests start tsx for every command, up to
+    // nine at once, and on a loaded 2-core machine one such test took over 90 s.
+    testTimeout: 180_000,
     hookTimeout: 120_000,
     // expect.poll waits for a condition; its default of 1 s is short for a loaded machine (and a
     // browser). A bound that is part of the contract is asserted on its own, with its own slack.
