@@ -1,7 +1,8 @@
 // docs/design.md, Running: Shutdown, for real: SIGTERM to `pnpm start` (what a container runtime
 // sends to PID 1) while 32 keep-alive clients are busy and one request is still arriving.
-// Everything in flight finishes, kept-alive connections are told `Connection: close`, pnpm exits 0,
-// no process of its group is left, and the port is free again.
+// Everything in flight finishes, a kept-alive connection's request in flight is answered with
+// `Connection: close` (idle ones are closed), pnpm exits 0, no process of its group is left, and
+// the port is free again.
 import { execFile } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
@@ -38,14 +39,13 @@ afterAll(async () => {
 
 interface Seen {
   status: number;
-  connection: string | undefined;
 }
 
 function get(url: URL, agent: Agent): Promise<Seen> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { agent }, (res) => {
       res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0 }));
     });
     req.on("error", reject);
     req.end();
@@ -105,6 +105,15 @@ describe("SIGTERM to pnpm start", () => {
       slowAnswer += chunk;
     });
     const slowClosed = new Promise<void>((resolve) => slow.once("close", () => resolve()));
+    // The connection is kept alive first: one request answered, and the connection stays open.
+    slow.write(`GET /healthz HTTP/1.1\r\nHost: ${url.host}\r\n\r\n`);
+    await waitFor(
+      "the slow connection's first answer",
+      () => (slowAnswer.endsWith('\r\n\r\n{"ok":true}') ? true : undefined),
+      60_000,
+    );
+    expect(slowAnswer.toLowerCase()).toContain("connection: keep-alive");
+    slowAnswer = "";
     // Expect: 100-continue makes the server say when it has the headers: from then on the request
     // is in flight (a fixed pause was not always long enough on a loaded machine).
     slow.write(
@@ -137,7 +146,8 @@ describe("SIGTERM to pnpm start", () => {
       probed = await probe();
     }
     expect(probed).toBe("ECONNREFUSED");
-    // ...but the request in flight still finishes, on a connection that then closes.
+    // ...but the request in flight on that kept-alive connection still finishes, with
+    // Connection: close, and the connection then closes.
     slow.write(body.slice(10));
     await slowClosed;
     expect(slowAnswer).toMatch(/^HTTP\/1\.1 200/u);
@@ -149,8 +159,10 @@ describe("SIGTERM to pnpm start", () => {
     const exit = await waitFor("pnpm start to exit", () => running.exit, 75_000);
     const exitedAfter = Date.now() - signalled;
     expect(exit, running.output).toEqual({ code: 0, signal: null });
+    // The 32 clients' own requests may all be between two requests at the signal (their idle
+    // connections are then closed, not told), so the slow one above is the Connection: close
+    // that is certain; each answer any of them had was a 200.
     expect(seen.every((s) => s.status === 200)).toBe(true);
-    expect(seen.some((s) => s.connection === "close")).toBe(true);
     const drained = running.logs.find((l) => l.msg === "requests drained");
     expect(drained, running.output).toMatchObject({ forcedConnections: 0 });
     console.log("shutdown figures", {
