@@ -3,15 +3,19 @@
 import { createRateLimits, UNLIMITED_RATES } from "@eventforge/api";
 import {
   createEventForgeClient,
+  createEventForgeLinks,
   type EventForgeClient,
+  type EventForgeLink,
   errorDataOf,
   getErrorReason,
   isEventForgeError,
+  transformer,
 } from "@eventforge/client";
 import { createDb } from "@eventforge/db";
 import type { TestDatabase } from "@eventforge/db/testing";
 import { createLiveFeed, issueAccessToken } from "@eventforge/domain";
 import { setHoldExpiry, settle } from "@eventforge/domain/testing";
+import { observable } from "@trpc/server/observable";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { startHttpServer } from "./http.js";
@@ -283,6 +287,38 @@ describe("errors on the wire", () => {
     ]);
     expect(requests).toBe(1);
     expect([one.id, two.seats.length, three.seats.length]).toEqual([show.id, 1, 1]);
+  });
+
+  it("takes links of its own in front of the client's, and exports the transformer they speak", async () => {
+    const seen: string[] = [];
+    // A link of the caller's (a logger, say) that sees each call and its result on the way back.
+    const recording: EventForgeLink =
+      () =>
+      ({ next, op }) =>
+        observable((observer) =>
+          next(op).subscribe({
+            next(result) {
+              seen.push(`${op.type} ${op.path}`);
+              observer.next(result);
+            },
+            error: (error) => observer.error(error),
+            complete: () => observer.complete(),
+          }),
+        );
+    const { show, seats } = await newShow(["L1"]);
+    const logged = createEventForgeClient({
+      url: app.url,
+      links: [recording, ...createEventForgeLinks({ url: app.url, token: adminToken })],
+    });
+    const hold = await logged.reservations.hold.mutate({ seat_id: (seats[0] as { id: number }).id });
+    const map = await logged.availability.get.query({ show_id: show.id });
+    expect(seen).toEqual(["mutation reservations.hold", "query availability.get"]);
+    // A hold needs a signed-in user: the links carried the token.
+    expect(hold).toMatchObject({ show_id: show.id, status: "HELD" });
+    expect(hold.hold_expiry).toBeInstanceOf(Date);
+    expect(map.seats).toMatchObject([{ seat_number: "L1", status: "HELD" }]);
+    const wire = transformer.serialize({ at: hold.hold_expiry });
+    expect(transformer.deserialize(JSON.parse(JSON.stringify(wire)))).toEqual({ at: hold.hold_expiry });
   });
 });
 

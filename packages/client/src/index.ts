@@ -18,6 +18,7 @@ import {
   splitLink,
   type TRPCClient,
   TRPCClientError,
+  type TRPCLink,
   type TRPCRequestOptions,
 } from "@trpc/client";
 import { EventSource } from "eventsource";
@@ -43,9 +44,15 @@ export type {
   RouterOutputs,
 };
 
+/** The wire format (superjson) of requests and responses, for a client built with other links. */
+export { transformer };
+
 export type EventForgeClient = TRPCClient<AppRouter>;
 
-export interface EventForgeClientOptions {
+/** A tRPC link of this API: one of `createEventForgeLinks`, or one of your own placed before them. */
+export type EventForgeLink = TRPCLink<AppRouter>;
+
+export interface EventForgeLinkOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8001` (`/trpc` is added when missing). */
   url: string;
   /** A bearer access token from `auth.login`, or a function returning the current one. */
@@ -56,6 +63,14 @@ export interface EventForgeClientOptions {
   fetch?: typeof fetch;
 }
 
+export interface EventForgeClientOptions extends EventForgeLinkOptions {
+  /**
+   * The links to use instead of `createEventForgeLinks(options)`: to add one of your own (a
+   * logger, say), `links: [myLink, ...createEventForgeLinks(options)]`.
+   */
+  links?: EventForgeLink[];
+}
+
 /**
  * The typed EventForge client: `client.reservations.hold.mutate({ seat_id })` with inputs,
  * outputs and errors inferred from the server's router. Calls made together are batched into
@@ -64,6 +79,15 @@ export interface EventForgeClientOptions {
  * the stream reconnects.
  */
 export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
+  return createTRPCClient<AppRouter>({ links: options.links ?? createEventForgeLinks(options) });
+}
+
+/**
+ * The links `createEventForgeClient` uses, for a client made another way (a React Query setup's
+ * `createTRPCClient({ links })`) or with links of your own in front: subscriptions over SSE, a
+ * call with an idempotency key in a request of its own, other calls batched.
+ */
+export function createEventForgeLinks(options: EventForgeLinkOptions): EventForgeLink[] {
   const base = options.url.replace(/\/+$/u, "");
   const url = base.endsWith("/trpc") ? base : `${base}/trpc`;
   const headersOf = async (): Promise<Record<string, string>> => {
@@ -77,43 +101,41 @@ export function createEventForgeClient(options: EventForgeClientOptions): EventF
     transformer,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
-  return createTRPCClient<AppRouter>({
-    links: [
-      splitLink({
-        condition: (op) => op.type === "subscription",
-        true: httpSubscriptionLink({
-          url,
-          transformer,
-          // The `eventsource` package: Node 20 has no EventSource, and a browser's cannot send
-          // headers; this one fetches, so the token and extra headers go along.
-          EventSource,
-          eventSourceOptions: async () => {
-            const headers = await headersOf();
-            return {
-              fetch: (input, init) =>
-                fetchImplementation(input, { ...init, headers: { ...init.headers, ...headers } }),
-            };
+  return [
+    splitLink({
+      condition: (op) => op.type === "subscription",
+      true: httpSubscriptionLink({
+        url,
+        transformer,
+        // The `eventsource` package: Node 20 has no EventSource, and a browser's cannot send
+        // headers; this one fetches, so the token and extra headers go along.
+        EventSource,
+        eventSourceOptions: async () => {
+          const headers = await headersOf();
+          return {
+            fetch: (input, init) =>
+              fetchImplementation(input, { ...init, headers: { ...init.headers, ...headers } }),
+          };
+        },
+      }),
+      false: splitLink({
+        // A call with an idempotency key goes in a request of its own, the key in its header.
+        condition: (op) => idempotencyKeyOf(op) !== undefined,
+        true: httpLink({
+          ...common,
+          async headers({ op }) {
+            return { ...(await headersOf()), "idempotency-key": idempotencyKeyOf(op) ?? "" };
           },
         }),
-        false: splitLink({
-          // A call with an idempotency key goes in a request of its own, the key in its header.
-          condition: (op) => idempotencyKeyOf(op) !== undefined,
-          true: httpLink({
-            ...common,
-            async headers({ op }) {
-              return { ...(await headersOf()), "idempotency-key": idempotencyKeyOf(op) ?? "" };
-            },
-          }),
-          false: httpBatchLink({
-            ...common,
-            // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
-            maxItems: DEFAULT_MAX_BATCH,
-            headers: headersOf,
-          }),
+        false: httpBatchLink({
+          ...common,
+          // The server's default EVENTFORGE_MAX_BATCH: more calls at once go in several requests.
+          maxItems: DEFAULT_MAX_BATCH,
+          headers: headersOf,
         }),
       }),
-    ],
-  });
+    }),
+  ];
 }
 
 const IDEMPOTENCY_KEY = "idempotencyKey";

@@ -28,9 +28,17 @@ const consumerTsconfig = {
 };
 
 const goodSource = `\
-import { createEventForgeClient, getErrorReason, type ErrorReason, type RouterOutputs } from "@eventforge/client";
+import {
+  createEventForgeClient,
+  createEventForgeLinks,
+  getErrorReason,
+  type ErrorReason,
+  type EventForgeLink,
+  type RouterOutputs,
+} from "@eventforge/client";
 
-const client = createEventForgeClient({ url: "http://127.0.0.1:8001", token: () => undefined });
+const links: EventForgeLink[] = createEventForgeLinks({ url: "http://127.0.0.1:8001", token: () => undefined });
+const client = createEventForgeClient({ url: "http://127.0.0.1:8001", links });
 
 const session = await client.auth.login.mutate({ email: "ada@example.com", password: "correct horse" });
 const accessToken: string = session.access_token;
@@ -198,12 +206,14 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
     () => {
       // Only module loading and client construction: no request is sent, so no server is needed.
       const script = `
-      import { createEventForgeClient, getErrorReason } from "@eventforge/client";
-      const client = createEventForgeClient({ url: "http://127.0.0.1:1" });
-      console.log(typeof client.reservations.hold.mutate, getErrorReason(new Error("offline")));
+      import { createEventForgeClient, createEventForgeLinks, getErrorReason, transformer } from "@eventforge/client";
+      const links = createEventForgeLinks({ url: "http://127.0.0.1:1" });
+      const client = createEventForgeClient({ url: "http://127.0.0.1:1", links });
+      const date = transformer.deserialize(JSON.parse(JSON.stringify(transformer.serialize(new Date(0)))));
+      console.log(typeof client.reservations.hold.mutate, links.length, date.toISOString(), getErrorReason(new Error("offline")));
     `;
       const output = runOrThrow(process.execPath, ["--input-type=module", "--eval", script], projectDir);
-      expect(output.trim()).toBe("function undefined");
+      expect(output.trim()).toBe("function 1 1970-01-01T00:00:00.000Z undefined");
     },
     HANG_GUARD_MS,
   );
