@@ -307,7 +307,6 @@ describe("errors on the wire", () => {
         );
     const { show, seats } = await newShow(["L1"]);
     const logged = createEventForgeClient({
-      url: app.url,
       links: [recording, ...createEventForgeLinks({ url: app.url, token: adminToken })],
     });
     const hold = await logged.reservations.hold.mutate({ seat_id: (seats[0] as { id: number }).id });

@@ -63,13 +63,11 @@ export interface EventForgeLinkOptions {
   fetch?: typeof fetch;
 }
 
-export interface EventForgeClientOptions extends EventForgeLinkOptions {
-  /**
-   * The links to use instead of `createEventForgeLinks(options)`: to add one of your own (a
-   * logger, say), `links: [myLink, ...createEventForgeLinks(options)]`.
-   */
-  links?: EventForgeLink[];
-}
+/**
+ * Where the client's own links go, or the links to use instead (they already know where):
+ * `{ links: [myLink, ...createEventForgeLinks({ url, token })] }` puts a logger, say, in front.
+ */
+export type EventForgeClientOptions = EventForgeLinkOptions | { links: EventForgeLink[] };
 
 /**
  * The typed EventForge client: `client.reservations.hold.mutate({ seat_id })` with inputs,
@@ -79,7 +77,9 @@ export interface EventForgeClientOptions extends EventForgeLinkOptions {
  * the stream reconnects.
  */
 export function createEventForgeClient(options: EventForgeClientOptions): EventForgeClient {
-  return createTRPCClient<AppRouter>({ links: options.links ?? createEventForgeLinks(options) });
+  return createTRPCClient<AppRouter>({
+    links: "links" in options ? options.links : createEventForgeLinks(options),
+  });
 }
 
 /**

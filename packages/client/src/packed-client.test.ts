@@ -38,7 +38,7 @@ import {
 } from "@eventforge/client";
 
 const links: EventForgeLink[] = createEventForgeLinks({ url: "http://127.0.0.1:8001", token: () => undefined });
-const client = createEventForgeClient({ url: "http://127.0.0.1:8001", links });
+const client = createEventForgeClient({ links });
 
 const session = await client.auth.login.mutate({ email: "ada@example.com", password: "correct horse" });
 const accessToken: string = session.access_token;
@@ -208,7 +208,7 @@ describe("the packed @eventforge/client, installed outside the workspace", () =>
       const script = `
       import { createEventForgeClient, createEventForgeLinks, getErrorReason, transformer } from "@eventforge/client";
       const links = createEventForgeLinks({ url: "http://127.0.0.1:1" });
-      const client = createEventForgeClient({ url: "http://127.0.0.1:1", links });
+      const client = createEventForgeClient({ links });
       const date = transformer.deserialize(JSON.parse(JSON.stringify(transformer.serialize(new Date(0)))));
       console.log(typeof client.reservations.hold.mutate, links.length, date.toISOString(), getErrorReason(new Error("offline")));
     `;
