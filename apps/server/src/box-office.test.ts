@@ -2,15 +2,13 @@
 // playwright-core: one browser, two signed-in fans on one show. Screenshots go to
 // test-artifacts/ at the repository root. Measured figures are printed, not asserted, except the
 // contract's 2 s for a change to reach another fan (with slack for a loaded machine).
-import { execFile } from "node:child_process";
 import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { createEventForgeClient, type EventForgeClient } from "@eventforge/client";
 import { sql } from "kysely";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPOSITORY_DIR } from "./process-harness.js";
+import { buildForProduction, REPOSITORY_DIR } from "./process-harness.js";
 import { ARTIFACTS, haveBrowser, launchChromium, statusOfRawPath } from "./test-browser.js";
 import { startTestServer, TEST_ADMIN, type TestServer } from "./test-server.js";
 
@@ -33,17 +31,9 @@ const fans = [
   { name: "Bo Fan", email: "bo.fan@example.com", password: "bo password 1" },
 ] as const;
 
-const run = promisify(execFile);
-
 beforeAll(async () => {
   // What `pnpm start` does first: build the app (or take it from turbo's cache).
-  await run(
-    "pnpm",
-    ["exec", "turbo", "run", "build", "--filter=@eventforge/web", "--output-logs=errors-only"],
-    {
-      cwd: REPOSITORY_DIR,
-    },
-  );
+  await buildForProduction();
   server = await startTestServer({ EVENTFORGE_SWEEP_INTERVAL_MS: "500" });
   const anonymous = createEventForgeClient({ url: server.url });
   const { access_token } = await anonymous.auth.login.mutate(TEST_ADMIN);

@@ -16,7 +16,14 @@ import { validate } from "dockerfile-utils";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { REPOSITORY_DIR, type ServerProcess, servingUrl, spawnServer, waitFor } from "./process-harness.js";
+import {
+  buildForProduction,
+  REPOSITORY_DIR,
+  type ServerProcess,
+  servingUrl,
+  spawnServer,
+  waitFor,
+} from "./process-harness.js";
 
 const execFileAsync = promisify(execFile);
 const repositoryFile = (name: string) => readFile(join(REPOSITORY_DIR, name), "utf8");
@@ -137,11 +144,13 @@ describe("the `pnpm deploy` output (the image's /app)", () => {
     home = await mkdtemp(join(tmpdir(), "eventforge-deploy-"));
     await chmod(home, 0o700);
     const app = join(home, "app");
-    await execFileAsync("pnpm", ["build:server"], { cwd: REPOSITORY_DIR, timeout: 600_000 });
-    await execFileAsync("pnpm", ["deploy", "--filter=@eventforge/server", "--prod", "--legacy", app], {
-      cwd: REPOSITORY_DIR,
-      timeout: 600_000,
-    });
+    // Copied while no other test builds, so the copy is of whole packages.
+    await buildForProduction(() =>
+      execFileAsync("pnpm", ["deploy", "--filter=@eventforge/server", "--prod", "--legacy", app], {
+        cwd: REPOSITORY_DIR,
+        timeout: 600_000,
+      }),
+    );
     const { stdout: size } = await execFileAsync("du", ["-sh", app]);
     console.log(`pnpm deploy folder: ${size.trim()}`);
 

@@ -1,9 +1,12 @@
 // For tests: the real server as a process of its own (its own process group), with its log lines.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { lock } from "proper-lockfile";
 
 export const REPOSITORY_DIR = fileURLToPath(new URL("../../..", import.meta.url));
 export const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -14,6 +17,29 @@ export const SOURCE_CONDITION = "--conditions=@eventforge/source";
 /** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
 const SERVER_SETTINGS =
   /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|REDIS_URL|EVENTFORGE_.*)$/u;
+
+/**
+ * What `pnpm start` builds first (the server, its packages and the web app), then `andThen`, while
+ * no other test process builds. A cold `pnpm build:server` empties each package's dist before it
+ * compiles, so two at once (test files run in parallel) pull files from under each other: a deploy
+ * once copied a dist/main.js without its dist/config.js. One at a time, the first build compiles
+ * and the rest are turbo cache hits, which leave outputs that match untouched.
+ */
+export async function buildForProduction(andThen?: () => Promise<unknown>): Promise<void> {
+  const release = await lock(REPOSITORY_DIR, {
+    lockfilePath: join(REPOSITORY_DIR, "node_modules", ".eventforge-production-build.lock"),
+    // Waits out a cold build on a loaded machine (the build's own limit is 600 s); a holder that
+    // died is taken over once its lock has not been refreshed for a minute.
+    retries: { retries: 2_400, factor: 1, minTimeout: 250, maxTimeout: 250 },
+    stale: 60_000,
+  });
+  try {
+    await promisify(execFile)("pnpm", ["build:server"], { cwd: REPOSITORY_DIR, timeout: 600_000 });
+    await andThen?.();
+  } finally {
+    await release();
+  }
+}
 
 export interface LogLine {
   msg?: string;

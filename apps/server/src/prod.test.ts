@@ -2,13 +2,12 @@
 // start:prod` runs it (node apps/server/dist/main.js, NODE_ENV=production): it serves, nothing but
 // node runs (no tsx, no esbuild), and SIGTERM ends it with exit code 0.
 
-import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  buildForProduction,
   processesInGroup,
   REPOSITORY_DIR,
   type ServerProcess,
@@ -17,7 +16,6 @@ import {
   waitFor,
 } from "./process-harness.js";
 
-const execFileAsync = promisify(execFile);
 const MAIN = join(REPOSITORY_DIR, "apps/server/dist/main.js");
 
 let t: TestDatabase;
@@ -26,7 +24,7 @@ let url: string;
 
 beforeAll(async () => {
   // turbo's cache makes this quick when nothing changed; cold it compiles the server's packages.
-  await execFileAsync("pnpm", ["build:server"], { cwd: REPOSITORY_DIR, timeout: 600_000 });
+  await buildForProduction();
   t = await createTestDatabase();
   server = spawnServer(process.execPath, [MAIN], REPOSITORY_DIR, {
     NODE_ENV: "production",

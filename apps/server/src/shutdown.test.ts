@@ -3,16 +3,15 @@
 // Everything in flight finishes, a kept-alive connection's request in flight is answered with
 // `Connection: close` (idle ones are closed), pnpm exits 0, no process of its group is left, and
 // the port is free again.
-import { execFile } from "node:child_process";
 import { Agent, request as httpRequest } from "node:http";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { promisify } from "node:util";
 import { createTestDatabase, type TestDatabase } from "@eventforge/db/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  buildForProduction,
   processesInGroup,
   REPOSITORY_DIR,
   type ServerProcess,
@@ -30,7 +29,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   // `pnpm start` builds first: done here (a cache hit for it then), so a cold build on a loaded
   // machine does not eat into the wait for the server to serve.
-  await promisify(execFile)("pnpm", ["build:server"], { cwd: REPOSITORY_DIR, timeout: 600_000 });
+  await buildForProduction();
 }, 600_000);
 afterAll(async () => {
   server?.kill();
