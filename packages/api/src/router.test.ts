@@ -186,12 +186,26 @@ describe("shows", () => {
   });
 
   it("lists shows by start time, a page at a time", async () => {
+    // Two shows of its own, the later one made first, so the order is the list's doing.
+    const later = await asAdmin.shows.create({
+      title: "Later",
+      venue: "V",
+      starts_at: "2032-02-01T00:00:00Z",
+    });
+    const sooner = await asAdmin.shows.create({
+      title: "Sooner",
+      venue: "V",
+      starts_at: "2032-01-01T00:00:00Z",
+    });
     const list = await anonymous.shows.list({ limit: 1 });
     expect(list.items).toHaveLength(1);
     expect(list.next_cursor).toBe(1);
     const all = await anonymous.shows.list();
     const starts = all.items.map((s) => s.starts_at.getTime());
     expect(starts).toEqual([...starts].sort((a, b) => a - b));
+    const ids = all.items.map((s) => s.id);
+    expect(ids.indexOf(sooner.id)).toBeGreaterThanOrEqual(0);
+    expect(ids.indexOf(sooner.id)).toBeLessThan(ids.indexOf(later.id));
     expect((await failure(anonymous.shows.list({ limit: 0 }))).code).toBe("BAD_REQUEST");
     expect(await failure(anonymous.shows.get({ show_id: 2_000_000_000 }))).toEqual({
       code: "NOT_FOUND",

@@ -169,11 +169,15 @@ describe("reservation_events", () => {
   });
 
   it("writes no event for a change that fails, and is append-only", async () => {
+    // A seat of its own, held, so that a second hold of it fails whatever ran before.
+    const [seat] = await insertSeats(t.db, showId, [{ seat_number: "E1", sort_key: "E011" }]);
+    await reserve(seat?.id ?? 0, "HELD");
     const before = await t.db
       .selectFrom("reservation_events")
       .select(sql<number>`count(*)`.as("n"))
       .executeTakeFirst();
-    await expect(reserve(seatIds[0] ?? 0, "HELD")).rejects.toThrow(); // A1 is held by the first test
+    const error = await reserve(seat?.id ?? 0, "HELD").catch((e: unknown) => e);
+    expect(isUniqueViolation(error, "unique_active_reservation_per_seat")).toBe(true);
     const after = await t.db
       .selectFrom("reservation_events")
       .select(sql<number>`count(*)`.as("n"))
@@ -195,10 +199,12 @@ describe("reservation_events", () => {
       const received: unknown[] = [];
       listener.on("notification", (n) => received.push(JSON.parse(n.payload ?? "null")));
       await listener.query("LISTEN seat_changes");
+      // A seat of its own: the other tests of this file may leave theirs held, in any order.
+      const [seat] = await insertSeats(t.db, showId, [{ seat_number: "N1", sort_key: "N011" }]);
       const id = await t.db.transaction().execute(async (tx) => {
         const { rows } = await sql<{ id: number }>`
           INSERT INTO reservations (user_id, seat_id, show_id, status, hold_expiry)
-          VALUES (${userId}, ${seatIds[1] ?? 0}, ${showId}, 'HELD', now() + interval '1 minute') RETURNING id
+          VALUES (${userId}, ${seat?.id ?? 0}, ${showId}, 'HELD', now() + interval '1 minute') RETURNING id
         `.execute(tx);
         await new Promise((resolve) => setTimeout(resolve, 200));
         expect(received).toEqual([]); // not before the commit
