@@ -1,7 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmod, mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -10,10 +9,12 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { SOURCE_CONDITION } from "./process-harness.js";
 
-// The real process, as `pnpm start` runs it: `tsx src/main.ts` in apps/server, talking real HTTP.
+// The real process from source with embedded PostgreSQL, talking real HTTP (prod.test.ts runs the
+// compiled one that `pnpm start` runs). tsx is node's loader in the server's own process, not the
+// tsx command: that one relays a signal to its child and SIGKILLs it unless the child acknowledges
+// the signal within 30 ms, which a loaded machine missed once (exit 143, no shutdown at all).
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
-const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
 const SERVING = "EventForge is serving /trpc";
 const GENERATED_ADMIN = "created a development admin";
 const ADMIN = { email: "ops@example.com", password: "correct horse battery staple" };
@@ -57,11 +58,11 @@ const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|L
 
 function spawnServer(dataDir: string, settings: Record<string, string>): ServerProcess {
   const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
-  const child = spawn(process.execPath, [TSX_CLI, SOURCE_CONDITION, "src/main.ts"], {
+  const child = spawn(process.execPath, [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
     env: { ...Object.fromEntries(inherited), EVENTFORGE_DATA_DIR: dataDir, ...settings },
     stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so that cleanup can kill tsx, node and PostgreSQL together.
+    // Its own process group, so that cleanup can kill node and PostgreSQL together.
     detached: true,
   });
   const server: ServerProcess = { child, dataDir, logs: [], stdout: "", stderr: "", exit: undefined };

@@ -1,8 +1,8 @@
-// For tests: real server processes (`tsx src/main.ts`, as `pnpm start` runs it) over one external
-// database, for what must hold across instances (the sweeper, the hold cap).
+// For tests: real server processes (`src/main.ts` with tsx as node's loader, in one process, so a
+// signal reaches the server itself; see main.test.ts) over one external database, for what must
+// hold across instances (the sweeper, the hold cap, the live feed).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -11,7 +11,6 @@ import { SOURCE_CONDITION } from "./process-harness.js";
 import { TEST_ADMIN, TEST_JWT_SECRET } from "./test-server.js";
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
-const TSX_CLI = createRequire(import.meta.url).resolve("tsx/cli");
 /** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
 const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|EVENTFORGE_.*)$/u;
 
@@ -28,7 +27,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-process-"));
   const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
-  const child = spawn(process.execPath, [TSX_CLI, SOURCE_CONDITION, "src/main.ts"], {
+  const child = spawn(process.execPath, [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"], {
     cwd: SERVER_DIR,
     env: {
       ...Object.fromEntries(inherited),
@@ -46,7 +45,7 @@ export async function startServerProcess(
       ...settings,
     },
     stdio: ["ignore", "pipe", "pipe"],
-    // Its own process group, so that stop() can end tsx and node together.
+    // Its own process group, so that stop() can end it and anything it left behind together.
     detached: true,
   });
   const exited = new Promise<void>((resolve) => child.once("close", () => resolve()));
@@ -64,7 +63,7 @@ export async function startServerProcess(
     const timer = setTimeout(killGroup, 15_000);
     await exited;
     clearTimeout(timer);
-    killGroup(); // whatever tsx left behind
+    killGroup(); // whatever it left behind
     await rm(dataDir, { recursive: true, force: true });
   };
   try {
