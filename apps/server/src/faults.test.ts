@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   SERVER_DIR,
   type ServerProcess,
-  SOURCE_CONDITION,
+  SOURCE_SERVER_ARGS,
   servingUrl,
   spawnServer,
 } from "./process-harness.js";
@@ -29,7 +29,7 @@ beforeAll(async () => {
   t = await createTestDatabase();
   const target = new URL(t.url);
   proxy = await startTcpProxy({ host: target.hostname, port: Number(target.port) });
-  server = spawnServer(process.execPath, [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"], SERVER_DIR, {
+  server = spawnServer(process.execPath, SOURCE_SERVER_ARGS, SERVER_DIR, {
     DATABASE_URL: proxy.urlThrough(t.url),
     EVENTFORGE_JWT_SECRET: "faults-secret-that-is-at-least-32-characters",
     EVENTFORGE_ADMIN_EMAIL: "faults@example.com",

@@ -7,12 +7,10 @@ import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { SOURCE_CONDITION } from "./process-harness.js";
+import { SOURCE_SERVER_ARGS } from "./process-harness.js";
 
 // The real process from source with embedded PostgreSQL, talking real HTTP (prod.test.ts runs the
-// compiled one that `pnpm start` runs). tsx is node's loader in the server's own process, not the
-// tsx command: that one relays a signal to its child and SIGKILLs it unless the child acknowledges
-// the signal within 30 ms, which a loaded machine missed once (exit 143, no shutdown at all).
+// compiled one that `pnpm start` runs).
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVING = "EventForge is serving /trpc";
@@ -58,7 +56,7 @@ const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|L
 
 function spawnServer(dataDir: string, settings: Record<string, string>): ServerProcess {
   const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
-  const child = spawn(process.execPath, [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, SOURCE_SERVER_ARGS, {
     cwd: SERVER_DIR,
     env: { ...Object.fromEntries(inherited), EVENTFORGE_DATA_DIR: dataDir, ...settings },
     stdio: ["ignore", "pipe", "pipe"],

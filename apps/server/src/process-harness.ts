@@ -13,6 +13,12 @@ export const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVING = "EventForge is serving /trpc";
 /** Makes the workspace packages resolve to their TypeScript sources (compiled JavaScript otherwise). */
 export const SOURCE_CONDITION = "--conditions=@eventforge/source";
+/**
+ * node's arguments (cwd SERVER_DIR) to run the server from its sources: tsx as node's loader, in
+ * the server's own process. Not the tsx command: that relays a signal to its child and SIGKILLs it
+ * (exit 143, no shutdown) unless the child acknowledges within 30 ms, which a loaded machine missed.
+ */
+export const SOURCE_SERVER_ARGS = [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"];
 
 /** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
 const SERVER_SETTINGS =

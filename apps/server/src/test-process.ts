@@ -1,13 +1,12 @@
-// For tests: real server processes (`src/main.ts` with tsx as node's loader, in one process, so a
-// signal reaches the server itself; see main.test.ts) over one external database, for what must
-// hold across instances (the sweeper, the hold cap, the live feed).
+// For tests: real server processes from source (SOURCE_SERVER_ARGS) over one external database,
+// for what must hold across instances (the sweeper, the hold cap, the live feed).
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { SOURCE_CONDITION } from "./process-harness.js";
+import { SOURCE_SERVER_ARGS } from "./process-harness.js";
 import { TEST_ADMIN, TEST_JWT_SECRET } from "./test-server.js";
 
 const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
@@ -27,7 +26,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-process-"));
   const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
-  const child = spawn(process.execPath, [SOURCE_CONDITION, "--import", "tsx", "src/main.ts"], {
+  const child = spawn(process.execPath, SOURCE_SERVER_ARGS, {
     cwd: SERVER_DIR,
     env: {
       ...Object.fromEntries(inherited),
