@@ -5,14 +5,12 @@ import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as delay } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { SOURCE_SERVER_ARGS } from "./process-harness.js";
+import { inheritedEnvironment, SERVER_DIR, SOURCE_SERVER_ARGS } from "./process-harness.js";
 
 // The real process from source with embedded PostgreSQL, talking real HTTP (prod.test.ts runs the
 // compiled one that `pnpm start` runs).
 
-const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVING = "EventForge is serving /trpc";
 const GENERATED_ADMIN = "created a development admin";
 const ADMIN = { email: "ops@example.com", password: "correct horse battery staple" };
@@ -51,14 +49,10 @@ interface RunningServer {
 const spawned: ServerProcess[] = [];
 const tempDirs: string[] = [];
 
-/** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
-const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|EVENTFORGE_.*)$/u;
-
 function spawnServer(dataDir: string, settings: Record<string, string>): ServerProcess {
-  const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
   const child = spawn(process.execPath, SOURCE_SERVER_ARGS, {
     cwd: SERVER_DIR,
-    env: { ...Object.fromEntries(inherited), EVENTFORGE_DATA_DIR: dataDir, ...settings },
+    env: { ...inheritedEnvironment(), EVENTFORGE_DATA_DIR: dataDir, ...settings },
     stdio: ["ignore", "pipe", "pipe"],
     // Its own process group, so that cleanup can kill node and PostgreSQL together.
     detached: true,

@@ -12,7 +12,7 @@ export const REPOSITORY_DIR = fileURLToPath(new URL("../../..", import.meta.url)
 export const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
 const SERVING = "EventForge is serving /trpc";
 /** Makes the workspace packages resolve to their TypeScript sources (compiled JavaScript otherwise). */
-export const SOURCE_CONDITION = "--conditions=@eventforge/source";
+const SOURCE_CONDITION = "--conditions=@eventforge/source";
 /**
  * node's arguments (cwd SERVER_DIR) to run the server from its sources: tsx as node's loader, in
  * the server's own process. Not the tsx command: that relays a signal to its child and SIGKILLs it
@@ -23,6 +23,11 @@ export const SOURCE_SERVER_ARGS = [SOURCE_CONDITION, "--import", "tsx", "src/mai
 /** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
 const SERVER_SETTINGS =
   /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|REDIS_URL|EVENTFORGE_.*)$/u;
+
+/** The test runner's environment without them, for a server process to start from. */
+export function inheritedEnvironment(): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name)));
+}
 
 /**
  * What `pnpm start` builds first (the server, its packages and the web app), then `andThen`, while
@@ -64,10 +69,9 @@ export interface ServerProcess {
 
 /** Runs `command args` in `cwd` with only `settings` of the server's settings, detached. */
 export function spawnServer(command: string, args: string[], cwd: string, settings: Record<string, string>) {
-  const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
   const child = spawn(command, args, {
     cwd,
-    env: { ...Object.fromEntries(inherited), NODE_ENV: "development", PORT: "0", ...settings },
+    env: { ...inheritedEnvironment(), NODE_ENV: "development", PORT: "0", ...settings },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });

@@ -5,13 +5,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
-import { SOURCE_SERVER_ARGS } from "./process-harness.js";
+import { inheritedEnvironment, SERVER_DIR, SOURCE_SERVER_ARGS } from "./process-harness.js";
 import { TEST_ADMIN, TEST_JWT_SECRET } from "./test-server.js";
-
-const SERVER_DIR = fileURLToPath(new URL("..", import.meta.url));
-/** Settings the test runner's own environment might carry (vitest sets NODE_ENV=test). */
-const SERVER_SETTINGS = /^(?:NODE_ENV|HOST|PORT|DATABASE_URL|TEST_DATABASE_URL|LOG_LEVEL|EVENTFORGE_.*)$/u;
 
 export interface ServerProcess {
   url: string;
@@ -25,11 +20,10 @@ export async function startServerProcess(
   settings: Record<string, string> = {},
 ): Promise<ServerProcess> {
   const dataDir = await mkdtemp(join(tmpdir(), "eventforge-process-"));
-  const inherited = Object.entries(process.env).filter(([name]) => !SERVER_SETTINGS.test(name));
   const child = spawn(process.execPath, SOURCE_SERVER_ARGS, {
     cwd: SERVER_DIR,
     env: {
-      ...Object.fromEntries(inherited),
+      ...inheritedEnvironment(),
       NODE_ENV: "test",
       PORT: "0",
       DATABASE_URL: databaseUrl,
